@@ -1,0 +1,76 @@
+/**
+ * The event: one normalized record. `raw` is the record as the source wrote it, `fields` is the canonical
+ * source-native view that rules match (JSON strings parsed, wrappers removed, one schema per dataset), and `origin`
+ * says where it came from.
+ */
+
+/** The datasets mirrorwatch reads; the names follow Elastic's integrations where one exists. */
+export type Dataset =
+  | 'aws.cloudtrail'
+  | 'azure.activitylogs'
+  | 'gcp.audit'
+  | 'cisco_ios.log'
+  | 'cisco_nxos.log'
+  | 'cisco_iosxr.log'
+  | 'juniper.log'
+  | 'arista_eos.log'
+  | 'tacacs.accounting';
+
+/** All datasets, for exhaustive iteration. */
+export const DATASETS: readonly Dataset[] = [
+  'aws.cloudtrail',
+  'azure.activitylogs',
+  'gcp.audit',
+  'cisco_ios.log',
+  'cisco_nxos.log',
+  'cisco_iosxr.log',
+  'juniper.log',
+  'arista_eos.log',
+  'tacacs.accounting',
+];
+
+/** A Sigma log source: rules declare one, events carry one; a rule applies when every key it sets is equal. */
+export interface LogSource {
+  category?: string;
+  product?: string;
+  service?: string;
+}
+
+/** Where an event came from. */
+export interface Origin {
+  /** The path as the user named it (or `-` for stdin); for a gzip file the path of the `.gz`. */
+  file: string;
+  /** 1-based line of the record's first character in the decompressed text. */
+  line?: number;
+  /** 1-based column of the record's first character on that line. */
+  column?: number;
+  /** 0-based index of the record inside a container (`{"Records":[…]}`, a JSON array, `{"records":[…]}`). */
+  record?: number;
+}
+
+/** One normalized record. */
+export interface Event {
+  dataset: Dataset;
+  logsource: LogSource;
+  /** The record as the source wrote it: the parsed JSON value, or the text line. */
+  raw: unknown;
+  /** The canonical view rules match (source-native field names). */
+  fields: Record<string, unknown>;
+  /** Event time as ISO 8601 (UTC, as precise as the source; may have more than millisecond precision). */
+  time: string;
+  /** Event time in epoch milliseconds (NaN when the source had no usable time). */
+  timeMs: number;
+  origin: Origin;
+  /**
+   * The natural identity of the record at its source, used to drop duplicates (CloudTrail `eventID`, GCP
+   * `insertId`+`logName`, Azure `eventDataId` or correlation+status, syslog host+time+message).
+   */
+  recordKey: string;
+  /**
+   * The identity of the action the record belongs to: records that describe one operation share it (Azure Start and
+   * Success share `correlationId`, GCP first/last share `operation.id`, an ERSPAN sub-mode belongs to its session).
+   */
+  actionKey: string;
+  /** Assumptions made while reading, shown in alerts (for example an RFC 3164 year or time zone). */
+  assumptions?: string[];
+}

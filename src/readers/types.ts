@@ -1,0 +1,107 @@
+/**
+ * The reader seam. A reader knows one input format: it recognises the format from the head of a file (`sniff`),
+ * splits the decoded text into raw records (`open(...).push`), and turns one raw record into events (`parse`).
+ * Readers never see rules: the engine sits between `emit` and `parse` and may skip a raw record whose text cannot
+ * match any rule (the prefilter), so `parse` must not depend on having seen every record, unless the reader says
+ * so with `prefilterable: false` (syslog keeps per-device configuration-mode state and must see every line).
+ *
+ * Text reaches readers already decompressed and decoded (UTF-8, invalid bytes replaced and reported by the engine),
+ * in chunks of arbitrary size: a record may span chunks.
+ */
+import type { Report } from '../core/diagnostic.js';
+import type { Dataset, Event, Origin } from '../core/event.js';
+
+/** The formats mirrorwatch recognises. `cloudtrail-digest` is recognised only to be skipped quietly. */
+export type FormatName =
+  | 'cloudtrail'
+  | 'cloudtrail-digest'
+  | 'azure-activity'
+  | 'gcp-audit'
+  | 'syslog';
+
+/** One record as found in the input, before parsing. */
+export interface RawRecord {
+  /**
+   * The record's text: one JSON value (an element of `{"Records":[…]}`, one NDJSON line, the decoded `data` of a
+   * Pub/Sub message) or one text line. For JSON it is exactly the text `JSON.parse` will read.
+   */
+  text: string;
+  origin: Origin;
+}
+
+/** Options every reader receives. */
+export interface ReaderOptions {
+  /**
+   * Time zone for timestamps that carry none (RFC 3164 syslog, NX-OS accounting): `UTC`, an IANA name such as
+   * `Europe/Berlin`, or a fixed offset `+02:00`.
+   */
+  timeZone: string;
+  /** Year for RFC 3164 timestamps, when the user knows it; otherwise it is inferred (see `referenceTimeMs`). */
+  year?: number;
+  /**
+   * The time the input was written, in epoch ms (the file's modification time, or now for stdin): RFC 3164 dates
+   * are placed in the year that puts them at or before this time (allowing one day of clock skew).
+   */
+  referenceTimeMs: number;
+  /** Records larger than this many characters are reported and skipped, never buffered whole. */
+  maxRecordChars: number;
+}
+
+/** Default reader options. */
+export const DEFAULT_READER_OPTIONS: ReaderOptions = {
+  timeZone: 'UTC',
+  referenceTimeMs: Date.now(),
+  maxRecordChars: 32 * 1024 * 1024,
+};
+
+/** What a reader gets for one file. */
+export interface ReadContext {
+  /** The file as the user named it (`-` for stdin); goes into every origin and diagnostic. */
+  file: string;
+  options: ReaderOptions;
+  /** Reports a malformed record or other input problem (MW2xxx). */
+  report: Report;
+  /** Receives each raw record found by `push`/`end`, in input order. */
+  emit: (rec: RawRecord) => void;
+}
+
+/** The answer of `sniff`. */
+export type SniffResult =
+  | { kind: 'read' }
+  /** The file is of this format but holds nothing to scan (a CloudTrail digest file): skip it without an error. */
+  | { kind: 'skip'; reason: string }
+  | { kind: 'no' };
+
+/** The per-file state of a reader. */
+export interface FileReader {
+  /** Feeds the next chunk of decoded text; calls `ctx.emit` for each complete raw record. */
+  push(text: string): void;
+  /** Signals the end of input; emits a final record if any, reports a truncated one. */
+  end(): void;
+  /**
+   * Parses one raw record into events (zero when it is not a record of interest, several when a wrapper holds
+   * several). A malformed record is reported through `ctx.report` with its origin, and yields no events.
+   */
+  parse(rec: RawRecord): Event[];
+  /**
+   * Called once after the last `parse`: readers that group lines (configuration sub-modes) return what they still
+   * hold. Optional.
+   */
+  flush?(): Event[];
+}
+
+/** One input format. */
+export interface FormatReader {
+  readonly format: FormatName;
+  /** The datasets this reader can produce (the engine loads the prefilter literals of their rules). */
+  readonly datasets: readonly Dataset[];
+  /**
+   * False when `parse` must see every raw record (stateful readers): the engine then never prefilters this
+   * reader's records.
+   */
+  readonly prefilterable: boolean;
+  /** Looks at up to the first 64 KiB of decoded text (and the path, as a hint only) and says whether it reads it. */
+  sniff(head: string, path: string): SniffResult;
+  /** Starts reading one file. */
+  open(ctx: ReadContext): FileReader;
+}

@@ -1,0 +1,28 @@
+/** Paths for tests: compiled tests run from `dist/`, fixtures stay in the source tree, so resolve from the root. */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, 'package.json')) || dir.endsWith('dist')) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${start}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** The repository root (the directory holding package.json, never `dist/`). */
+export const repoRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+/** A path inside the repository. */
+export function repoPath(...parts: string[]): string {
+  return join(repoRoot, ...parts);
+}
+
+/** The shared reference samples (`../shared/reference/samples`), next to the repository. */
+export const samplesDir = join(repoRoot, '..', 'shared', 'reference', 'samples');
+
+/** `samples/` may be missing on a machine that has only this repository; tests that need it skip with a reason. */
+export const haveSamples = existsSync(samplesDir);
