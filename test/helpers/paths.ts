@@ -7,14 +7,15 @@ function findRoot(start: string): string {
   let dir = start;
   while (!existsSync(join(dir, 'package.json')) || dir.endsWith('dist')) {
     const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${start}`);
+    // Compiled somewhere outside the tree (a private --outDir): fall back to the working directory.
+    if (up === dir) return process.cwd();
     dir = up;
   }
   return dir;
 }
 
 /** The repository root (the directory holding package.json, never `dist/`). */
-export const repoRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
+export const repoRoot = process.env.MIRRORWATCH_ROOT ?? findRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** A path inside the repository. */
 export function repoPath(...parts: string[]): string {
