@@ -1,0 +1,21 @@
+/** The Sigma engine's public API: loading, linting, the typed model, compiling and matching. */
+export { loadRuleText, loadRuleFiles, findRuleFiles, isRuleFileName } from './load.js';
+export { lintRuleText, lintRuleFiles, TAG_NAMESPACES } from './lint.js';
+export type { LintOptions } from './lint.js';
+export { compileRule, compileRules, displayValue } from './compile.js';
+export type { CompiledRule, CompileOptions, MatchExplanation, IdentifierExplanation, ItemMatch } from './compile.js';
+export { objectTarget, getFieldPath } from './match-target.js';
+export type { MatchTarget } from './match-target.js';
+export { detectionLiterals } from './literals.js';
+export { parseCondition, formatCondition, conditionIdentifiers, selectIdentifiers } from './condition.js';
+export { parseSigmaString, formatSigmaString } from './sigma-string.js';
+export { MODIFIER_NAMES } from './modifiers.js';
+export type { ModifierName } from './modifiers.js';
+export { parseTimespan } from './correlation.js';
+export { applyFilters, filterAppliesTo, logSourceCovers } from './filters.js';
+export { resolveDetectionPlaceholders } from './placeholders.js';
+export type { PlaceholderMap } from './placeholders.js';
+export { SIGMA_DIAGNOSTICS, sigmaDiagnostic } from './diagnostic-codes.js';
+export type { SigmaDiagnosticCode } from './diagnostic-codes.js';
+export { SIGMA_LEVELS, SIGMA_STATUSES, SIGMA_RELATION_TYPES, CORRELATION_TYPES, CORRELATION_OPS } from './types.js';
+export type * from './types.js';
