@@ -74,3 +74,28 @@ export interface Event {
   /** Assumptions made while reading, shown in alerts (for example an RFC 3164 year or time zone). */
   assumptions?: string[];
 }
+
+/**
+ * The log sources events of each dataset carry (a rule applies to an event when every key the rule sets equals the
+ * event's). Device datasets carry `category: network_config` on command and configuration records only.
+ */
+export const DATASET_LOGSOURCES: Record<Dataset, readonly LogSource[]> = {
+  'aws.cloudtrail': [{ product: 'aws', service: 'cloudtrail' }],
+  'azure.activitylogs': [{ product: 'azure', service: 'activitylogs' }],
+  'gcp.audit': [{ product: 'gcp', service: 'gcp.audit' }],
+  'cisco_ios.log': [{ product: 'cisco', service: 'ios', category: 'network_config' }, { product: 'cisco', service: 'ios' }],
+  'cisco_nxos.log': [{ product: 'cisco', service: 'nxos', category: 'network_config' }, { product: 'cisco', service: 'nxos' }],
+  'cisco_iosxr.log': [{ product: 'cisco', service: 'iosxr', category: 'network_config' }, { product: 'cisco', service: 'iosxr' }],
+  'juniper.log': [{ product: 'juniper', service: 'junos', category: 'network_config' }, { product: 'juniper', service: 'junos' }],
+  'arista_eos.log': [{ product: 'arista', service: 'eos', category: 'network_config' }, { product: 'arista', service: 'eos' }],
+  'tacacs.accounting': [{ product: 'cisco', service: 'aaa', category: 'network_config' }],
+};
+
+/** True when a rule with log source `rule` applies to an event with log source `event`. */
+export function logSourceApplies(rule: LogSource, event: LogSource): boolean {
+  return (
+    (rule.category === undefined || rule.category === event.category) &&
+    (rule.product === undefined || rule.product === event.product) &&
+    (rule.service === undefined || rule.service === event.service)
+  );
+}

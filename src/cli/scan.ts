@@ -1,0 +1,196 @@
+/** `mirrorwatch scan PATH…`: find traffic-mirroring abuse in logs on disk or stdin. */
+import { styleText } from 'node:util';
+import type { AlertDocument, Level } from '../core/alert.js';
+import { LEVELS, levelRank } from '../core/alert.js';
+import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
+import { buildAlert, groupMatches } from '../detect/alerts.js';
+import { loadAliases, loadRuleSet } from '../detect/rule-set.js';
+import { scan, type ScanStats } from '../detect/scan.js';
+import { READERS } from '../readers/registry.js';
+import { expandInputs } from '../readers/source.js';
+import { createJsonSink } from '../sinks/json.js';
+import { createNdjsonSink } from '../sinks/ndjson.js';
+import { createTableSink } from '../sinks/table.js';
+import type { Sink, TextOut } from '../sinks/types.js';
+import { CLI } from './cli-diagnostic-codes.js';
+import type { Format } from './options.js';
+import { fileOut, stdoutOut } from './text-out.js';
+import { MAPPINGS_DIR } from './paths.js';
+
+/** Options of `scan`, validated. */
+export interface ScanCommandOptions {
+  paths: string[];
+  rules: string[];
+  format?: Format;
+  output?: string;
+  minLevel: Level;
+  timeZone: string;
+  year?: number;
+  prefilter: boolean;
+  maxRecordChars: number;
+  ignoreUnknown: boolean;
+  colour?: boolean;
+  quiet: boolean;
+  progress: boolean;
+  exitZero: boolean;
+}
+
+/** Writes diagnostics to stderr as they happen, clearing the progress line first. */
+class Console {
+  private progressShown = false;
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(private readonly colour: boolean) {}
+
+  report = (d: Diagnostic): void => {
+    this.diagnostics.push(d);
+    this.clearProgress();
+    const text = formatDiagnostic(d);
+    const style = d.severity === 'error' ? 'red' : d.severity === 'warning' ? 'yellow' : 'gray';
+    process.stderr.write(`${this.colour ? styleText(style, text) : text}\n`);
+  };
+
+  progress(text: string): void {
+    process.stderr.write(`\r\x1b[2K${text}`);
+    this.progressShown = true;
+  }
+
+  clearProgress(): void {
+    if (this.progressShown) {
+      process.stderr.write('\r\x1b[2K');
+      this.progressShown = false;
+    }
+  }
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
+}
+
+function n(x: number): string {
+  return x.toLocaleString('en-US');
+}
+
+/** Runs `scan` and returns the exit code: 0 no alerts, 1 alerts, 2 usage or input errors (alerts still written). */
+export async function runScan(opts: ScanCommandOptions): Promise<number> {
+  const stderrColour = opts.colour ?? (Boolean(process.stderr.isTTY) && !process.env.NO_COLOR);
+  const con = new Console(stderrColour);
+  const rules = await loadRuleSet(opts.rules, con.report);
+  if (rules.length === 0) {
+    con.report({ code: CLI.rules.code, severity: 'error', message: `no usable rules in ${opts.rules.join(', ')}` });
+    return 2;
+  }
+  const aliases = await loadAliases(MAPPINGS_DIR, con.report);
+  const inputs = await expandInputs(opts.paths, con.report);
+  const showProgress = opts.progress && Boolean(process.stderr.isTTY);
+  const started = Date.now();
+  const { matches, stats } = await scan(inputs, {
+    rules,
+    readers: READERS,
+    readerOptions: { timeZone: opts.timeZone, year: opts.year, maxRecordChars: opts.maxRecordChars },
+    prefilter: opts.prefilter,
+    aliases,
+    unknownFormatIsError: !opts.ignoreUnknown,
+    report: con.report,
+    onProgress: showProgress
+      ? (s) => {
+          if (Date.now() - started > 1000) {
+            con.progress(`scanning: ${n(s.filesRead)}/${n(s.files)} files, ${mb(s.bytesOut)}, ${n(s.records)} records, ${n(s.matches)} matches`);
+          }
+        }
+      : undefined,
+  });
+  con.clearProgress();
+  const groups = groupMatches(matches, aliases);
+  const all = groups.map((g) => buildAlert(g, aliases));
+  const shown = all.filter((a) => levelRank(a.mirrorwatch.severity) >= levelRank(opts.minLevel));
+  shown.sort((a, b) => (a['@timestamp'] < b['@timestamp'] ? -1 : a['@timestamp'] > b['@timestamp'] ? 1 : 0));
+
+  let out: TextOut;
+  try {
+    out = opts.output ? fileOut(opts.output) : stdoutOut();
+  } catch (err) {
+    con.report({ code: CLI.output.code, severity: 'error', message: `cannot write ${opts.output}: ${(err as Error).message}` });
+    return 2;
+  }
+  const format: Format = opts.format ?? (out.isTTY ? 'table' : 'ndjson');
+  const summary = () => summarize(stats, all, shown, con.diagnostics, opts.minLevel);
+  let sink: Sink;
+  switch (format) {
+    case 'table':
+      sink = createTableSink(out, { colour: opts.colour ?? (out.isTTY && !process.env.NO_COLOR) });
+      break;
+    case 'ndjson':
+      sink = createNdjsonSink(out);
+      break;
+    case 'json':
+      sink = createJsonSink(out, summary);
+      break;
+  }
+  sink.write(shown);
+  try {
+    await sink.close();
+  } catch (err) {
+    con.report({ code: CLI.output.code, severity: 'error', message: `cannot write ${opts.output}: ${(err as Error).message}` });
+    return 2;
+  }
+  if (!opts.quiet) {
+    const text = summaryText(summary());
+    // The table is for a person: the summary follows it on stdout. Machine formats keep stdout clean.
+    if (format === 'table' && !opts.output) process.stdout.write(`\n${text}\n`);
+    else process.stderr.write(`${text}\n`);
+  }
+  const errors = con.diagnostics.some((d) => d.severity === 'error');
+  if (errors) return 2;
+  if (shown.length > 0 && !opts.exitZero) return 1;
+  return 0;
+}
+
+/** The scan summary (also the `summary` member of `--format json`). */
+export interface ScanSummary {
+  files: { total: number; read: number; skipped: number; failed: number };
+  bytes: { read: number; decompressed: number };
+  records: { total: number; skippedByPrefilter: number; events: number };
+  formats: Record<string, number>;
+  alerts: { shown: number; bySeverity: Record<string, number>; belowMinLevel: number; minLevel: Level };
+  diagnostics: { errors: number; warnings: number };
+  elapsedMs: number;
+}
+
+function summarize(stats: ScanStats, all: AlertDocument[], shown: AlertDocument[], diags: Diagnostic[], minLevel: Level): ScanSummary {
+  const bySeverity: Record<string, number> = {};
+  for (const level of [...LEVELS].reverse()) {
+    const c = shown.filter((a) => a.mirrorwatch.severity === level).length;
+    if (c > 0) bySeverity[level] = c;
+  }
+  return {
+    files: { total: stats.files, read: stats.filesRead, skipped: stats.filesSkipped, failed: stats.filesFailed },
+    bytes: { read: stats.bytesIn, decompressed: stats.bytesOut },
+    records: { total: stats.records, skippedByPrefilter: stats.recordsPrefiltered, events: stats.events },
+    formats: stats.formats,
+    alerts: { shown: shown.length, bySeverity, belowMinLevel: all.length - shown.length, minLevel },
+    diagnostics: {
+      errors: diags.filter((d) => d.severity === 'error').length,
+      warnings: diags.filter((d) => d.severity === 'warning').length,
+    },
+    elapsedMs: Math.round(stats.elapsedMs),
+  };
+}
+
+function summaryText(s: ScanSummary): string {
+  const sev = Object.entries(s.alerts.bySeverity).map(([k, v]) => `${v} ${k}`).join(', ');
+  const formats = Object.entries(s.formats).map(([k, v]) => `${k} ${v}`).join(', ');
+  const lines = [
+    `Scanned ${n(s.files.read)} of ${n(s.files.total)} file(s) (${mb(s.bytes.read)} read, ${mb(s.bytes.decompressed)} decompressed) in ${(s.elapsedMs / 1000).toFixed(2)} s` +
+      (formats ? `: ${formats}` : '') +
+      (s.files.skipped ? `; ${n(s.files.skipped)} skipped` : '') +
+      (s.files.failed ? `; ${n(s.files.failed)} with errors` : ''),
+    `Records: ${n(s.records.total)} read, ${n(s.records.skippedByPrefilter)} skipped unparsed by the prefilter, ${n(s.records.events)} events parsed.`,
+    `Alerts: ${n(s.alerts.shown)}${sev ? ` (${sev})` : ''}` +
+      (s.alerts.belowMinLevel ? `; ${n(s.alerts.belowMinLevel)} below --min-level ${s.alerts.minLevel} not shown` : '') +
+      '.',
+  ];
+  if (s.diagnostics.errors || s.diagnostics.warnings) {
+    lines.push(`Problems: ${n(s.diagnostics.errors)} error(s), ${n(s.diagnostics.warnings)} warning(s), listed above on stderr.`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,133 @@
+/**
+ * Loading the rules a scan runs: Sigma rule files (directories walked recursively, `*.tests.yml` example files
+ * skipped), Sigma filter documents folded into the rules they name, each rule compiled once. Loading problems are
+ * diagnostics; a broken rule is left out and the others still run.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { isLevel } from '../core/alert.js';
+import type { Diagnostic, Report } from '../core/diagnostic.js';
+import { DATASETS, type Dataset } from '../core/event.js';
+import { isObject } from '../core/json.js';
+import { applyFilters, compileRule, loadRuleFiles, parseTimespan, type SigmaRule } from '../sigma/index.js';
+import type { ActiveRule, Aggregation } from './active-rule.js';
+import type { FieldAliases } from './target.js';
+
+/** Codes for rule-set assembly problems (MW4000–MW4099). */
+export const RULE_SET = {
+  badAggregate: 'MW4001',
+  duplicateId: 'MW4002',
+  correlationsNotRun: 'MW4003',
+  badAliases: 'MW4004',
+} as const;
+
+/** Reads `mirrorwatch.aggregate: {by: [...], within: 1h}` from a rule's custom attributes. */
+function aggregationOf(rule: SigmaRule, report: Report): Aggregation | undefined {
+  const mw = rule.custom.mirrorwatch;
+  if (!isObject(mw) || mw.aggregate === undefined) return undefined;
+  const agg = mw.aggregate;
+  const where = { file: rule.source.file, line: rule.source.line };
+  if (!isObject(agg) || !Array.isArray(agg.by) || !agg.by.every((x) => typeof x === 'string') || typeof agg.within !== 'string') {
+    report({ code: RULE_SET.badAggregate, severity: 'error', message: 'mirrorwatch.aggregate needs by: [field, …] and within: <timespan such as 1h>', ...where });
+    return undefined;
+  }
+  const span = parseTimespan(agg.within);
+  if (span === null) {
+    report({ code: RULE_SET.badAggregate, severity: 'error', message: `mirrorwatch.aggregate.within "${agg.within}" is not a timespan (e.g. 30m, 1h, 1d)`, ...where });
+    return undefined;
+  }
+  return { by: agg.by as string[], withinMs: span };
+}
+
+/** Turns a loaded Sigma rule into the engine's rule, compiling its detection. */
+export function activate(rule: SigmaRule, report: Report): ActiveRule | undefined {
+  const compiled = compileRule(rule, { report });
+  if (compiled.rejected) return undefined;
+  const level = isLevel(rule.level) ? rule.level : 'medium';
+  return {
+    id: rule.id ?? `${rule.source.file}:${rule.source.line}`,
+    title: rule.title,
+    description: (rule.description ?? '').trim(),
+    level,
+    status: rule.status,
+    logsource: {
+      ...(rule.logsource.category !== undefined ? { category: rule.logsource.category } : {}),
+      ...(rule.logsource.product !== undefined ? { product: rule.logsource.product } : {}),
+      ...(rule.logsource.service !== undefined ? { service: rule.logsource.service } : {}),
+    },
+    tags: rule.tags,
+    references: rule.references,
+    falsepositives: rule.falsepositives,
+    author: rule.author,
+    source: `${rule.source.file}:${rule.source.line}`,
+    file: rule.source.file,
+    literals: compiled.literals,
+    match: (t) => compiled.match(t),
+    explain: (t) => compiled.explain(t),
+    aggregate: aggregationOf(rule, report),
+  };
+}
+
+/** Loads and compiles every rule under `paths`. Each rule id is kept once (the first loaded wins). */
+export async function loadRuleSet(paths: readonly string[], report: Report): Promise<ActiveRule[]> {
+  const loaded = await loadRuleFiles(paths);
+  for (const d of loaded.diagnostics) report(d);
+  if (loaded.correlations.length > 0) {
+    report({
+      code: RULE_SET.correlationsNotRun,
+      severity: 'warning',
+      message: `${loaded.correlations.length} correlation rule(s) loaded but not evaluated: this version of scan runs detection rules only`,
+      file: loaded.correlations[0].source.file,
+      line: loaded.correlations[0].source.line,
+    });
+  }
+  const out: ActiveRule[] = [];
+  const seen = new Map<string, string>();
+  for (const rule of loaded.rules) {
+    const active = activate(applyFilters(rule, loaded.filters), report);
+    if (!active) continue;
+    const first = seen.get(active.id);
+    if (first !== undefined) {
+      if (first !== active.source) {
+        report({ code: RULE_SET.duplicateId, severity: 'warning', message: `rule id ${active.id} also loaded from ${first}; this copy is ignored`, file: rule.source.file, line: rule.source.line });
+      }
+      continue;
+    }
+    seen.set(active.id, active.source);
+    out.push(active);
+  }
+  return out;
+}
+
+/**
+ * Loads field aliases (`mappings/aliases.yml`: dataset → alias field → canonical path), which let rules written
+ * for other schemas run on the canonical fields.
+ */
+export async function loadAliases(mappingsDir: string, report: Report): Promise<FieldAliases> {
+  const file = join(mappingsDir, 'aliases.yml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return {};
+  }
+  const bad = (message: string): FieldAliases => {
+    report({ code: RULE_SET.badAliases, severity: 'error', message, file } satisfies Diagnostic);
+    return {};
+  };
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    return bad(`cannot parse: ${(err as Error).message}`);
+  }
+  if (!isObject(doc)) return bad('expected a map of dataset → { alias: canonical field }');
+  const out: FieldAliases = {};
+  for (const [ds, map] of Object.entries(doc)) {
+    if (!(DATASETS as readonly string[]).includes(ds)) return bad(`unknown dataset "${ds}": expected ${DATASETS.join(', ')}`);
+    if (!isObject(map) || !Object.values(map).every((v) => typeof v === 'string')) return bad(`${ds}: expected alias: canonical-field pairs`);
+    out[ds as Dataset] = map as Record<string, string>;
+  }
+  return out;
+}

@@ -1,0 +1,241 @@
+/**
+ * The scan: for each input file, open → decompress → sniff the format → split into raw records → prefilter →
+ * parse and normalize → match the rules that apply to the event's log source → collect matches. Matches become
+ * alerts in `alert-groups.ts` once every input has been read, so alert order does not depend on file order.
+ */
+import type { Report } from '../core/diagnostic.js';
+import type { Dataset, Event, LogSource } from '../core/event.js';
+import { DATASET_LOGSOURCES, logSourceApplies } from '../core/event.js';
+import { INPUT } from '../readers/input-diagnostic-codes.js';
+import { openText, type InputFile, type ReadStats } from '../readers/source.js';
+import type { FileReader, FormatReader, RawRecord, ReaderOptions } from '../readers/types.js';
+import type { ActiveRule, MatchTarget } from './active-rule.js';
+import { buildPrefilter, PASS_ALL, type Prefilter } from './prefilter.js';
+import { eventTarget, type FieldAliases } from './target.js';
+
+/** How many characters of a file the format sniffers see. */
+const SNIFF_CHARS = 64 * 1024;
+
+/** One rule matching one event. */
+export interface Match {
+  rule: ActiveRule;
+  event: Event;
+}
+
+/** Options of a scan. */
+export interface ScanOptions {
+  rules: readonly ActiveRule[];
+  /** Readers in the order they are asked to sniff (the first that claims a file reads it). */
+  readers: readonly FormatReader[];
+  readerOptions: Omit<ReaderOptions, 'referenceTimeMs'>;
+  /** Skip records the prefilter proves cannot match (default true). */
+  prefilter: boolean;
+  /** Field aliases per dataset (Sigma field names used by other rule sets → canonical paths). */
+  aliases?: FieldAliases;
+  /** A file whose format is not recognised is an error (default), or only reported as info. */
+  unknownFormatIsError: boolean;
+  report: Report;
+  /** Called now and then while scanning (for a progress line). */
+  onProgress?: (stats: ScanStats) => void;
+}
+
+/** Counters for the summary. */
+export interface ScanStats {
+  files: number;
+  filesRead: number;
+  /** Files recognised and skipped on purpose (CloudTrail digests) or empty. */
+  filesSkipped: number;
+  filesFailed: number;
+  bytesIn: number;
+  bytesOut: number;
+  records: number;
+  recordsPrefiltered: number;
+  events: number;
+  matches: number;
+  /** Files read per format. */
+  formats: Record<string, number>;
+  elapsedMs: number;
+}
+
+/** Reads every input and returns the rule matches, with counters. */
+export async function scan(inputs: readonly InputFile[], options: ScanOptions): Promise<{ matches: Match[]; stats: ScanStats }> {
+  const started = performance.now();
+  const stats: ScanStats = {
+    files: inputs.length,
+    filesRead: 0,
+    filesSkipped: 0,
+    filesFailed: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    records: 0,
+    recordsPrefiltered: 0,
+    events: 0,
+    matches: 0,
+    formats: {},
+    elapsedMs: 0,
+  };
+  const matches: Match[] = [];
+  const router = new RuleRouter(options.rules);
+  const prefilters = new Map<FormatReader, Prefilter>();
+  const prefilterFor = (reader: FormatReader): Prefilter => {
+    let p = prefilters.get(reader);
+    if (!p) {
+      p = options.prefilter && reader.prefilterable ? buildPrefilter(router.literalSetsFor(reader.datasets)) : PASS_ALL;
+      prefilters.set(reader, p);
+    }
+    return p;
+  };
+  let lastProgress = performance.now();
+  const progress = () => {
+    if (!options.onProgress) return;
+    const now = performance.now();
+    if (now - lastProgress < 200) return;
+    lastProgress = now;
+    stats.elapsedMs = now - started;
+    options.onProgress(stats);
+  };
+
+  for (const input of inputs) {
+    let fileFailed = false;
+    const report: Report = (d) => {
+      if (d.severity === 'error') fileFailed = true;
+      options.report(d);
+    };
+    const readStats: ReadStats = { bytesIn: 0, bytesOut: 0, gzip: false };
+    const text = openText(input, report, readStats);
+    // Gather the head for sniffing.
+    let head = '';
+    const pending: string[] = [];
+    let exhausted = false;
+    while (head.length < SNIFF_CHARS) {
+      const r = await text.next();
+      if (r.done) {
+        exhausted = true;
+        break;
+      }
+      pending.push(r.value);
+      head += r.value;
+    }
+    const finish = () => {
+      stats.bytesIn += readStats.bytesIn;
+      stats.bytesOut += readStats.bytesOut;
+      if (fileFailed) stats.filesFailed++;
+    };
+    if (head.trim().length === 0) {
+      if (!fileFailed) {
+        if (head.length > 0) report({ code: INPUT.empty.code, severity: 'info', message: 'file holds only white space', file: input.path });
+        stats.filesSkipped++;
+      }
+      finish();
+      continue;
+    }
+    let chosen: FormatReader | undefined;
+    let skipReason: string | undefined;
+    for (const reader of options.readers) {
+      const verdict = reader.sniff(head.slice(0, SNIFF_CHARS), input.path);
+      if (verdict.kind === 'read') {
+        chosen = reader;
+        break;
+      }
+      if (verdict.kind === 'skip') {
+        skipReason = verdict.reason;
+        break;
+      }
+    }
+    if (!chosen) {
+      if (skipReason !== undefined) {
+        report({ code: INPUT.skipped.code, severity: 'info', message: skipReason, file: input.path });
+        stats.filesSkipped++;
+      } else {
+        report({
+          code: INPUT.unknownFormat.code,
+          severity: options.unknownFormatIsError ? 'error' : 'info',
+          message: `not a format mirrorwatch reads (CloudTrail, Azure Activity Log, GCP audit log, device syslog, NX-OS accounting, TACACS+ accounting); starts with ${JSON.stringify(head.slice(0, 60))}`,
+          file: input.path,
+        });
+        if (options.unknownFormatIsError) fileFailed = true;
+        else stats.filesSkipped++;
+      }
+      await text.return(undefined);
+      finish();
+      continue;
+    }
+    stats.filesRead++;
+    stats.formats[chosen.format] = (stats.formats[chosen.format] ?? 0) + 1;
+    const prefilter = prefilterFor(chosen);
+    let fileReader: FileReader | undefined = undefined;
+    const onEvents = (events: Event[]) => {
+      for (const ev of events) {
+        stats.events++;
+        const rules = router.rulesFor(ev.logsource);
+        if (rules.length === 0) continue;
+        const target = eventTarget(ev, options.aliases);
+        for (const rule of rules) {
+          if (rule.match(target)) {
+            stats.matches++;
+            matches.push({ rule, event: ev });
+          }
+        }
+      }
+    };
+    const emit = (rec: RawRecord) => {
+      stats.records++;
+      if (!prefilter.passAll && !prefilter.mayMatch(rec.text)) {
+        stats.recordsPrefiltered++;
+        return;
+      }
+      onEvents((fileReader as FileReader).parse(rec));
+    };
+    fileReader = chosen.open({
+      file: input.path,
+      options: { ...options.readerOptions, referenceTimeMs: input.mtimeMs },
+      report,
+      emit,
+    });
+    for (const chunk of pending) fileReader.push(chunk);
+    if (!exhausted) {
+      for (;;) {
+        const r = await text.next();
+        if (r.done) break;
+        fileReader.push(r.value);
+        progress();
+      }
+    }
+    fileReader.end();
+    if (fileReader.flush) onEvents(fileReader.flush());
+    finish();
+    progress();
+  }
+  stats.elapsedMs = performance.now() - started;
+  return { matches, stats };
+}
+
+/** Finds the rules that apply to an event's log source, caching per distinct log source. */
+export class RuleRouter {
+  private readonly cache = new Map<string, readonly ActiveRule[]>();
+  constructor(private readonly rules: readonly ActiveRule[]) {}
+
+  /** The rules whose log source applies to `ls`. */
+  rulesFor(ls: LogSource): readonly ActiveRule[] {
+    const key = `${ls.category ?? ''}|${ls.product ?? ''}|${ls.service ?? ''}`;
+    let list = this.cache.get(key);
+    if (!list) {
+      list = this.rules.filter((r) => logSourceApplies(r.logsource, ls));
+      this.cache.set(key, list);
+    }
+    return list;
+  }
+
+  /** The literal sets of every rule that can apply to an event of one of `datasets`. */
+  literalSetsFor(datasets: readonly Dataset[]): (readonly string[] | null)[] {
+    const sets: (readonly string[] | null)[] = [];
+    for (const rule of this.rules) {
+      const applies = datasets.some((ds) => DATASET_LOGSOURCES[ds].some((ls) => logSourceApplies(rule.logsource, ls)));
+      if (applies) sets.push(rule.literals);
+    }
+    return sets;
+  }
+}
+
+/** Re-exported for callers that build targets themselves (rule tests). */
+export type { MatchTarget };

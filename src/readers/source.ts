@@ -1,0 +1,393 @@
+/**
+ * Sources: where bytes come from. Expands the paths a user names (directories walked recursively, `-` for stdin)
+ * into input files, and opens each as a stream of decoded text: gzip is detected by its magic bytes (not by the
+ * file name) and decompressed while streaming, other compressions and binary content are reported, and invalid
+ * UTF-8 is reported with its byte offset and replaced, so that the rest of the file is still read.
+ */
+import { createReadStream, type Stats } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isUtf8 } from 'node:buffer';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import type { Report } from '../core/diagnostic.js';
+import { INPUT } from './input-diagnostic-codes.js';
+
+/** One input to read. */
+export interface InputFile {
+  /** The path as shown to the user (relative if the user gave a relative path), or `-` for stdin. */
+  path: string;
+  /** Modification time in epoch ms (now for stdin): the reference for RFC 3164 year inference. */
+  mtimeMs: number;
+  /** Size on disk in bytes (undefined for stdin). */
+  size?: number;
+  /** In-memory content (rule examples, tests): read instead of the path. */
+  text?: string;
+}
+
+/**
+ * Expands user-named paths into files, in a stable order (directory entries sorted by name), each file once even
+ * when reached twice through symbolic links. Missing and unreadable paths are reported and skipped.
+ */
+export async function expandInputs(paths: readonly string[], report: Report): Promise<InputFile[]> {
+  const out: InputFile[] = [];
+  const seen = new Set<string>();
+  const visit = async (path: string, named: boolean): Promise<void> => {
+    let st: Stats;
+    try {
+      st = await stat(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && !named) {
+        // A dangling symbolic link inside a directory: say so, as a warning.
+        report({ ...diag(INPUT.notFound, `broken link or vanished file: ${path}`, path), severity: 'warning' });
+        return;
+      }
+      report(diag(code === 'ENOENT' ? INPUT.notFound : INPUT.unreadable, describeFsError(err, path), path));
+      return;
+    }
+    let key: string;
+    try {
+      key = await realpath(path);
+    } catch {
+      key = path;
+    }
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (st.isDirectory()) {
+      let entries: string[];
+      try {
+        entries = await readdir(path);
+      } catch (err) {
+        report(diag(INPUT.unreadable, describeFsError(err, path), path));
+        return;
+      }
+      entries.sort();
+      for (const name of entries) {
+        if (name.startsWith('.')) continue; // hidden files and .git: never logs a user meant to scan
+        const child = join(path, name);
+        // lstat first so a symlinked directory loop is caught by the realpath set above.
+        try {
+          await lstat(child);
+        } catch {
+          continue;
+        }
+        await visit(child, false);
+      }
+      return;
+    }
+    if (!st.isFile()) {
+      report(diag(INPUT.notAFile, `not a regular file: ${path}`, path));
+      return;
+    }
+    out.push({ path, mtimeMs: st.mtimeMs, size: st.size });
+  };
+  for (const p of paths) {
+    if (p === '-') {
+      out.push({ path: '-', mtimeMs: Date.now() });
+      continue;
+    }
+    await visit(p, true);
+  }
+  return out;
+}
+
+function diag(info: { code: string; severity: 'error' | 'warning' | 'info' }, message: string, file: string) {
+  return { code: info.code, severity: info.severity, message, file };
+}
+
+function describeFsError(err: unknown, path: string): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'ENOENT':
+      return `no such file or directory: ${path}`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied: ${path}`;
+    case 'EISDIR':
+      return `is a directory: ${path}`;
+    default:
+      return `cannot read ${path}: ${e.message}`;
+  }
+}
+
+/** Compressions recognised by magic bytes; only gzip is decompressed, the rest are named in a clear error. */
+const MAGIC: { name: string; bytes: number[] }[] = [
+  { name: 'zip', bytes: [0x50, 0x4b, 0x03, 0x04] },
+  { name: 'bzip2', bytes: [0x42, 0x5a, 0x68] },
+  { name: 'xz', bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] },
+  { name: 'zstd', bytes: [0x28, 0xb5, 0x2f, 0xfd] },
+  { name: '7z', bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },
+  { name: 'Parquet', bytes: [0x50, 0x41, 0x52, 0x31] },
+];
+
+function startsWith(buf: Buffer, bytes: number[]): boolean {
+  if (buf.length < bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (buf[i] !== bytes[i]) return false;
+  return true;
+}
+
+/** Counters a text stream keeps while it is read (for the summary and the progress line). */
+export interface ReadStats {
+  /** Bytes read from disk or stdin. */
+  bytesIn: number;
+  /** Bytes after decompression. */
+  bytesOut: number;
+  gzip: boolean;
+}
+
+/**
+ * Opens an input as decoded text chunks. Problems are reported (with the file and byte offset) and end the stream
+ * early where reading cannot continue (a truncated gzip member), after everything decoded so far was yielded.
+ */
+export async function* openText(file: InputFile, report: Report, stats: ReadStats): AsyncGenerator<string> {
+  if (file.text !== undefined) {
+    stats.bytesIn += file.text.length;
+    stats.bytesOut += file.text.length;
+    if (file.text.length === 0) report(diag(INPUT.empty, `empty input: ${file.path}`, file.path));
+    else yield file.text;
+    return;
+  }
+  let stream: Readable;
+  try {
+    stream = file.path === '-' ? process.stdin : createReadStream(file.path, { highWaterMark: 1 << 20 });
+  } catch (err) {
+    report(diag(INPUT.unreadable, describeFsError(err, file.path), file.path));
+    return;
+  }
+  const raw = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await nextNonEmpty(raw);
+  } catch (err) {
+    report(diag(INPUT.unreadable, describeFsError(err, file.path), file.path));
+    return;
+  }
+  if (first.done) {
+    report(diag(INPUT.empty, `empty file: ${file.path}`, file.path));
+    return;
+  }
+  const head = first.value;
+  stats.bytesIn += head.length;
+  let bytes: AsyncIterator<Buffer>;
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    stats.gzip = true;
+    bytes = gunzipChunks(head, raw, stream, file, report, stats);
+  } else {
+    for (const m of MAGIC) {
+      if (startsWith(head, m.bytes)) {
+        stream.destroy();
+        report(diag(INPUT.unsupportedCompression, `${m.name} content is not supported; extract it first (mirrorwatch reads plain and gzip-compressed text): ${file.path}`, file.path));
+        return;
+      }
+    }
+    bytes = prepend(head, raw, stats);
+  }
+  yield* decodeUtf8(bytes, file, report, stats, stream);
+}
+
+async function nextNonEmpty(it: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer>> {
+  for (;;) {
+    const r = await it.next();
+    if (r.done || r.value.length > 0) return r;
+  }
+}
+
+async function* prepend(head: Buffer, rest: AsyncIterator<Buffer>, stats: ReadStats): AsyncGenerator<Buffer> {
+  yield head;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) return;
+    stats.bytesIn += r.value.length;
+    yield r.value;
+  }
+}
+
+/**
+ * Decompresses a gzip stream (concatenated members included, as `zcat` does). A truncated or corrupt stream is
+ * reported with the compressed offset reached; everything decompressed before the fault is still yielded.
+ */
+async function* gunzipChunks(
+  head: Buffer,
+  rest: AsyncIterator<Buffer>,
+  source: Readable,
+  file: InputFile,
+  report: Report,
+  stats: ReadStats,
+): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip({ chunkSize: 1 << 18 });
+  let failed: Error | undefined;
+  gunzip.on('error', (err) => {
+    failed = err;
+  });
+  // Feed compressed bytes in the background, respecting back-pressure.
+  const feed = (async () => {
+    try {
+      if (!gunzip.write(head)) await onceDrain(gunzip);
+      for (;;) {
+        const r = await rest.next();
+        if (r.done) break;
+        stats.bytesIn += r.value.length;
+        if (failed) break;
+        if (!gunzip.write(r.value)) await onceDrain(gunzip);
+      }
+    } catch (err) {
+      failed ??= err as Error;
+    } finally {
+      gunzip.end();
+    }
+  })();
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      stats.bytesOut += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    failed ??= err as Error;
+  }
+  await feed.catch(() => undefined);
+  if (failed) {
+    source.destroy();
+    const what = /unexpected end/i.test(failed.message) ? 'truncated gzip data' : `corrupt gzip data (${failed.message})`;
+    report({
+      code: INPUT.truncatedGzip.code,
+      severity: 'error',
+      message: `${what} after ${stats.bytesOut} decompressed bytes; records before the fault were read`,
+      file: file.path,
+      offset: stats.bytesIn,
+    });
+  }
+}
+
+function onceDrain(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ok = () => {
+      cleanup();
+      resolve();
+    };
+    const bad = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const cleanup = () => {
+      stream.off('drain', ok);
+      stream.off('error', bad);
+      stream.off('close', ok);
+    };
+    stream.once('drain', ok);
+    stream.once('error', bad);
+    stream.once('close', ok);
+  });
+}
+
+/** Bytes at the end of `buf` that start an incomplete UTF-8 sequence (0–3), to carry into the next chunk. */
+function incompleteTail(buf: Buffer): number {
+  const n = buf.length;
+  for (let back = 1; back <= Math.min(3, n); back++) {
+    const b = buf[n - back];
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead byte
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
+}
+
+/** The offset of the first byte that breaks UTF-8 in `buf` (a slow scan, run only when `isUtf8` said no). */
+function firstInvalidUtf8(buf: Buffer): number {
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i];
+    let need: number;
+    if (b < 0x80) need = 0;
+    else if (b >= 0xc2 && b < 0xe0) need = 1;
+    else if (b >= 0xe0 && b < 0xf0) need = 2;
+    else if (b >= 0xf0 && b < 0xf5) need = 3;
+    else return i;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= buf.length || (buf[i + k] & 0xc0) !== 0x80) return i;
+    }
+    i += need + 1;
+  }
+  return buf.length;
+}
+
+/**
+ * Decodes UTF-8 (a leading byte-order mark is dropped). Binary content (NUL bytes in the first chunk) is reported
+ * and not decoded. Invalid bytes are reported once per file, with the first offset and a count, and replaced.
+ */
+async function* decodeUtf8(
+  chunks: AsyncIterator<Buffer>,
+  file: InputFile,
+  report: Report,
+  stats: ReadStats,
+  source: Readable,
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+  let offset = 0;
+  let carry: Buffer | undefined;
+  let firstChunk = true;
+  let invalidAt = -1;
+  let invalidChunks = 0;
+  for (;;) {
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await chunks.next();
+    } catch (err) {
+      report(diag(INPUT.unreadable, describeFsError(err, file.path), file.path));
+      break;
+    }
+    if (r.done) break;
+    let buf = r.value;
+    if (!stats.gzip) stats.bytesOut += buf.length;
+    if (firstChunk) {
+      firstChunk = false;
+      if (looksBinary(buf)) {
+        source.destroy();
+        report(diag(INPUT.binary, `binary content, not a log format mirrorwatch reads: ${file.path}`, file.path));
+        return;
+      }
+    }
+    if (carry) {
+      buf = Buffer.concat([carry, buf]);
+      carry = undefined;
+    }
+    const tail = incompleteTail(buf);
+    const whole = tail ? buf.subarray(0, buf.length - tail) : buf;
+    if (tail) carry = Buffer.from(buf.subarray(buf.length - tail));
+    if (!isUtf8(whole)) {
+      if (invalidAt < 0) invalidAt = offset + firstInvalidUtf8(whole);
+      invalidChunks++;
+    }
+    offset += whole.length;
+    const text = decoder.decode(whole, { stream: true });
+    if (text.length > 0) yield text;
+  }
+  if (carry) {
+    // The input ended inside a multi-byte character.
+    if (invalidAt < 0) invalidAt = offset;
+    invalidChunks++;
+  }
+  const last = decoder.decode(carry ?? new Uint8Array(0));
+  if (last.length > 0) yield last;
+  if (invalidAt >= 0) {
+    report({
+      code: INPUT.invalidUtf8.code,
+      severity: INPUT.invalidUtf8.severity,
+      message: `invalid UTF-8 at byte offset ${invalidAt}${invalidChunks > 1 ? ` (and in ${invalidChunks - 1} more place(s))` : ''}; invalid bytes were replaced with U+FFFD and the records were still read`,
+      file: file.path,
+      offset: invalidAt,
+    });
+  }
+}
+
+/** Text logs never hold NUL bytes; UTF-16 logs would, but no supported source writes them. */
+function looksBinary(buf: Buffer): boolean {
+  const n = Math.min(buf.length, 8192);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = buf[i];
+    if (b === 0) return true;
+    if (b < 0x09 || (b > 0x0d && b < 0x20)) control++;
+  }
+  return n > 0 && control / n > 0.1;
+}
