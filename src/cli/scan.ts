@@ -83,7 +83,7 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
   const inputs = await expandInputs(opts.paths, con.report);
   const showProgress = opts.progress && Boolean(process.stderr.isTTY);
   const started = Date.now();
-  const { matches, stats } = await scan(inputs, {
+  const { matches, stats, context } = await scan(inputs, {
     rules,
     readers: READERS,
     readerOptions: { timeZone: opts.timeZone, year: opts.year, maxRecordChars: opts.maxRecordChars },
@@ -101,7 +101,7 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
   });
   con.clearProgress();
   const groups = groupMatches(matches, aliases);
-  const all = groups.map((g) => buildAlert(g, aliases));
+  const all = groups.map((g) => buildAlert(g, aliases, context));
   const shown = all.filter((a) => levelRank(a.mirrorwatch.severity) >= levelRank(opts.minLevel));
   shown.sort((a, b) => (a['@timestamp'] < b['@timestamp'] ? -1 : a['@timestamp'] > b['@timestamp'] ? 1 : 0));
 

@@ -40,6 +40,8 @@ export const SEVERITY_NUMBERS: Record<Severity, { severity: number; risk: number
 export interface Evidence {
   '@timestamp': string;
   dataset: string;
+  /** False for a configuration line of the same mirroring object that is shown for context but did not match. */
+  matched: boolean;
   /** Where the record was read first, as `file:line[:column]` (plus the record index inside a container). */
   origin: string;
   /** The same origin, structured. */

@@ -133,10 +133,29 @@ function mergeRelated(ecs: EcsDocument[]): Record<string, string[]> {
   return Object.fromEntries(Object.entries(out).map(([k, s]) => [k, [...s].sort()]));
 }
 
-/** Builds the alert document for a group (ECS + `mirrorwatch`), per DESIGN.md §6. */
-export function buildAlert(group: AlertGroup, aliases?: FieldAliases, now = new Date()): AlertDocument {
-  const { rule, events } = group;
-  const ecs = events.map(ecsOf);
+/** Supplies the other lines of a device mirroring object (see `ActionContext` in `scan.ts`). */
+export interface ContextSource {
+  get(actionKey: string): readonly Event[];
+}
+
+/**
+ * Builds the alert document for a group (ECS + `mirrorwatch`), per DESIGN.md §6. With `context`, the configuration
+ * lines of the same mirroring object that did not match themselves are added to the evidence (marked
+ * `matched: false`) and to the mirror description.
+ */
+export function buildAlert(group: AlertGroup, aliases?: FieldAliases, context?: ContextSource, now = new Date()): AlertDocument {
+  const { rule } = group;
+  const matchedKeys = new Set(group.events.map((e) => e.recordKey));
+  const extra: Event[] = [];
+  if (context) {
+    for (const key of new Set(group.events.map((e) => e.actionKey))) {
+      for (const e of context.get(key)) {
+        if (!matchedKeys.has(e.recordKey) && !extra.some((x) => x.recordKey === e.recordKey)) extra.push(e);
+      }
+    }
+  }
+  const events = extra.length === 0 ? group.events : [...group.events, ...extra].sort(compareEvents).slice(0, MAX_EVIDENCE);
+  const ecs = group.events.map(ecsOf);
   const primary = ecs[0];
   const mirror = describeMirror(events);
   const severity = rule.level;
@@ -144,6 +163,7 @@ export function buildAlert(group: AlertGroup, aliases?: FieldAliases, now = new 
   const evidence: Evidence[] = events.map((e) => ({
     '@timestamp': e.time,
     dataset: e.dataset,
+    matched: matchedKeys.has(e.recordKey),
     origin: originText(e.origin),
     location: e.origin,
     duplicates: (group.duplicates.get(e.recordKey) ?? []).map(originText),
@@ -152,21 +172,21 @@ export function buildAlert(group: AlertGroup, aliases?: FieldAliases, now = new 
   const assumptions = [...new Set(events.flatMap((e) => e.assumptions ?? []))];
   const primaryEvent = isObject(primary.event) ? primary.event : {};
   const doc: AlertDocument = {
-    '@timestamp': events[0].time,
+    '@timestamp': group.events[0].time,
     message: mirror.summary || rule.title,
     event: {
       kind: 'alert',
       module: 'mirrorwatch',
-      dataset: events[0].dataset,
+      dataset: group.events[0].dataset,
       provider: primaryEvent.provider,
       action: primaryEvent.action,
       outcome: finalOutcome(ecs),
       severity: nums.severity,
       risk_score: nums.risk,
-      start: events[0].time,
-      end: events[events.length - 1].time,
+      start: group.events[0].time,
+      end: group.events[group.events.length - 1].time,
       created: now.toISOString(),
-      id: createHash('sha256').update(`${rule.id}|${group.key.split('|').slice(0, -1).join('|')}|${events[0].recordKey}`).digest('hex').slice(0, 24),
+      id: createHash('sha256').update(`${rule.id}|${group.events[0].recordKey}`).digest('hex').slice(0, 24),
     },
     rule: {
       id: rule.id,
@@ -182,9 +202,9 @@ export function buildAlert(group: AlertGroup, aliases?: FieldAliases, now = new 
       severity,
       risk_factors: [],
       evidence,
-      evidence_count: group.count,
+      evidence_count: group.count + extra.length,
       mirror,
-      explanation: rule.explain(eventTarget(events[0], aliases)),
+      explanation: rule.explain(eventTarget(group.events[0], aliases)),
       false_positives: rule.falsepositives,
       rule_source: rule.source,
       ...(assumptions.length > 0 ? { assumptions } : {}),

@@ -130,7 +130,7 @@ export async function runExample(
   aliases?: FieldAliases,
 ): Promise<ExampleResult> {
   const problems: string[] = [];
-  const { matches } = await scan([{ path: `${file}#${example.name}`, mtimeMs: Date.now(), text: example.text }], {
+  const { matches, context } = await scan([{ path: `${file}#${example.name}`, mtimeMs: Date.now(), text: example.text }], {
     rules: [rule],
     readers,
     readerOptions: { timeZone: 'UTC', maxRecordChars: 32 * 1024 * 1024 },
@@ -141,7 +141,7 @@ export async function runExample(
       if (d.severity !== 'info') problems.push(`${d.code} ${d.message}`);
     },
   });
-  const alerts = groupMatches(matches, aliases).map((g) => buildAlert(g, aliases));
+  const alerts = groupMatches(matches, aliases).map((g) => buildAlert(g, aliases, context));
   const pass = alerts.length === example.expectedAlerts && problems.length === 0;
   if (alerts.length !== example.expectedAlerts) {
     problems.unshift(`expected ${example.expectedAlerts} alert(s), got ${alerts.length}`);

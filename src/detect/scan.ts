@@ -57,8 +57,42 @@ export interface ScanStats {
   elapsedMs: number;
 }
 
+/** Device datasets: their configuration lines are grouped into mirroring objects by action key. */
+const DEVICE_DATASETS: ReadonlySet<Dataset> = new Set(['cisco_ios.log', 'cisco_nxos.log', 'cisco_iosxr.log', 'juniper.log', 'arista_eos.log', 'tacacs.accounting']);
+
+/** Lines kept per configuration object, and objects kept at most, for alert context. */
+const CONTEXT_PER_KEY = 50;
+const CONTEXT_KEYS = 100_000;
+
+/**
+ * The configuration lines of device mirroring objects (events whose action key names an object, not the record
+ * itself), kept so an alert can show the whole object: the ERSPAN session's source interface line belongs to the
+ * alert about its destination line even though only the destination line matched. Bounded in both dimensions.
+ */
+export class ActionContext {
+  private readonly byKey = new Map<string, Event[]>();
+  /** Remembers an event if it belongs to a named object. */
+  add(ev: Event): void {
+    if (ev.actionKey === ev.recordKey || !DEVICE_DATASETS.has(ev.dataset)) return;
+    let list = this.byKey.get(ev.actionKey);
+    if (!list) {
+      if (this.byKey.size >= CONTEXT_KEYS) this.byKey.delete(this.byKey.keys().next().value as string);
+      list = [];
+      this.byKey.set(ev.actionKey, list);
+    }
+    if (list.length < CONTEXT_PER_KEY && !list.some((e) => e.recordKey === ev.recordKey)) list.push(ev);
+  }
+  /** The events of one object. */
+  get(actionKey: string): readonly Event[] {
+    return this.byKey.get(actionKey) ?? [];
+  }
+}
+
 /** Reads every input and returns the rule matches, with counters. */
-export async function scan(inputs: readonly InputFile[], options: ScanOptions): Promise<{ matches: Match[]; stats: ScanStats }> {
+export async function scan(
+  inputs: readonly InputFile[],
+  options: ScanOptions,
+): Promise<{ matches: Match[]; stats: ScanStats; context: ActionContext }> {
   const started = performance.now();
   const stats: ScanStats = {
     files: inputs.length,
@@ -75,6 +109,7 @@ export async function scan(inputs: readonly InputFile[], options: ScanOptions): 
     elapsedMs: 0,
   };
   const matches: Match[] = [];
+  const context = new ActionContext();
   const router = new RuleRouter(options.rules);
   const prefilters = new Map<FormatReader, Prefilter>();
   const prefilterFor = (reader: FormatReader): Prefilter => {
@@ -167,6 +202,7 @@ export async function scan(inputs: readonly InputFile[], options: ScanOptions): 
     const onEvents = (events: Event[]) => {
       for (const ev of events) {
         stats.events++;
+        context.add(ev);
         const rules = router.rulesFor(ev.logsource);
         if (rules.length === 0) continue;
         const target = eventTarget(ev, options.aliases);
@@ -207,7 +243,7 @@ export async function scan(inputs: readonly InputFile[], options: ScanOptions): 
     progress();
   }
   stats.elapsedMs = performance.now() - started;
-  return { matches, stats };
+  return { matches, stats, context };
 }
 
 /** Finds the rules that apply to an event's log source, caching per distinct log source. */

@@ -68,7 +68,7 @@ function platformOf(a: AlertDocument): string {
 function row(a: AlertDocument, paint: (s: Style, t: string) => string, width: number): string {
   const sev = a.mirrorwatch.severity;
   const outcome = String((a.event as { outcome?: string }).outcome ?? '');
-  const sevText = pad(sev + (outcome === 'failure' ? '*' : ''), 13);
+  const sevText = pad(sev + (outcome === 'failure' ? ' (failed)' : ''), 13);
   const name = String((a.rule as { name?: string }).name ?? '');
   const first = `${pad(shortTime(a['@timestamp']), 20)} ${paint(SEVERITY_STYLE[sev], sevText)} ${pad(platformOf(a), 9)} ${paint('bold', name)}`;
   const lines = [first];
