@@ -3,7 +3,7 @@ import { styleText } from 'node:util';
 import type { AlertDocument, Level } from '../core/alert.js';
 import { LEVELS, levelRank } from '../core/alert.js';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
-import { buildAlert, groupMatches } from '../detect/alerts.js';
+import { buildAlert, compareAlerts, groupMatches } from '../detect/alerts.js';
 import { loadAliases, loadRuleSet } from '../detect/rule-set.js';
 import { scan, type ScanStats } from '../detect/scan.js';
 import { READERS } from '../readers/registry.js';
@@ -103,7 +103,7 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
   const groups = groupMatches(matches, aliases);
   const all = groups.map((g) => buildAlert(g, aliases, context));
   const shown = all.filter((a) => levelRank(a.mirrorwatch.severity) >= levelRank(opts.minLevel));
-  shown.sort((a, b) => (a['@timestamp'] < b['@timestamp'] ? -1 : a['@timestamp'] > b['@timestamp'] ? 1 : 0));
+  shown.sort(compareAlerts);
 
   let out: TextOut;
   try {

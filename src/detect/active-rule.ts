@@ -43,4 +43,9 @@ export interface ActiveRule {
   /** Which parts of the detection matched, for the alert's explanation. */
   explain(target: MatchTarget): unknown;
   aggregate?: Aggregation;
+  /**
+   * Ids of rules this rule makes redundant for the same action (`mirrorwatch.supersedes`): the remote-destination
+   * rule describes an ERSPAN session better than the generic session rule, so the analyst gets one alert.
+   */
+  supersedes: string[];
 }

@@ -33,6 +33,8 @@ export interface AlertGroup {
   count: number;
   firstMs: number;
   lastMs: number;
+  /** Rules that matched the same action and were superseded by this group's rule. */
+  alsoMatched: { id: string; title: string }[];
 }
 
 /** Renders an origin as `file:line[:column] (record N)`. */
@@ -83,6 +85,7 @@ export function groupMatches(matches: readonly Match[], aliases?: FieldAliases):
         count: 0,
         firstMs: event.timeMs,
         lastMs: event.timeMs,
+        alsoMatched: [],
       };
       open.set(base, group);
       groups.push(group);
@@ -104,7 +107,27 @@ export function groupMatches(matches: readonly Match[], aliases?: FieldAliases):
       if (Number.isNaN(group.lastMs) || event.timeMs > group.lastMs) group.lastMs = event.timeMs;
     }
   }
-  return groups;
+  return applySupersedes(groups);
+}
+
+/**
+ * Drops a group when a rule that supersedes its rule raised a group for the same action (shared action key), and
+ * records the dropped rule on the surviving alert, so one device configuration yields one alert per behaviour.
+ */
+function applySupersedes(groups: AlertGroup[]): AlertGroup[] {
+  if (!groups.some((g) => g.rule.supersedes.length > 0)) return groups;
+  const dropped = new Set<AlertGroup>();
+  for (const winner of groups) {
+    if (winner.rule.supersedes.length === 0) continue;
+    const keys = new Set(winner.events.map((e) => e.actionKey));
+    for (const loser of groups) {
+      if (loser === winner || dropped.has(loser) || !winner.rule.supersedes.includes(loser.rule.id)) continue;
+      if (!loser.events.some((e) => keys.has(e.actionKey))) continue;
+      dropped.add(loser);
+      if (!winner.alsoMatched.some((r) => r.id === loser.rule.id)) winner.alsoMatched.push({ id: loser.rule.id, title: loser.rule.title });
+    }
+  }
+  return groups.filter((g) => !dropped.has(g));
 }
 
 /** ECS top-level fields copied from the evidence's ECS view into the alert (event.* is the alert's own). */
@@ -136,6 +159,18 @@ function mergeRelated(ecs: EcsDocument[]): Record<string, string[]> {
 /** Supplies the other lines of a device mirroring object (see `ActionContext` in `scan.ts`). */
 export interface ContextSource {
   get(actionKey: string): readonly Event[];
+}
+
+/** Orders alert documents by time (parsed, not as strings: `…:11Z` and `…:11.5Z` differ in precision), then origin. */
+export function compareAlerts(a: AlertDocument, b: AlertDocument): number {
+  const ta = Date.parse(a['@timestamp']);
+  const tb = Date.parse(b['@timestamp']);
+  const na = Number.isNaN(ta) ? Infinity : ta;
+  const nb = Number.isNaN(tb) ? Infinity : tb;
+  if (na !== nb) return na < nb ? -1 : 1;
+  const oa = a.mirrorwatch.evidence[0]?.origin ?? '';
+  const ob = b.mirrorwatch.evidence[0]?.origin ?? '';
+  return oa < ob ? -1 : oa > ob ? 1 : 0;
 }
 
 /**
@@ -172,7 +207,7 @@ export function buildAlert(group: AlertGroup, aliases?: FieldAliases, context?: 
   const assumptions = [...new Set(events.flatMap((e) => e.assumptions ?? []))];
   const primaryEvent = isObject(primary.event) ? primary.event : {};
   const doc: AlertDocument = {
-    '@timestamp': group.events[0].time,
+    '@timestamp': events[0].time,
     message: mirror.summary || rule.title,
     event: {
       kind: 'alert',
@@ -183,8 +218,8 @@ export function buildAlert(group: AlertGroup, aliases?: FieldAliases, context?: 
       outcome: finalOutcome(ecs),
       severity: nums.severity,
       risk_score: nums.risk,
-      start: group.events[0].time,
-      end: group.events[group.events.length - 1].time,
+      start: events[0].time,
+      end: events[events.length - 1].time,
       created: now.toISOString(),
       id: createHash('sha256').update(`${rule.id}|${group.events[0].recordKey}`).digest('hex').slice(0, 24),
     },
@@ -206,6 +241,7 @@ export function buildAlert(group: AlertGroup, aliases?: FieldAliases, context?: 
       mirror,
       explanation: rule.explain(eventTarget(group.events[0], aliases)),
       false_positives: rule.falsepositives,
+      ...(group.alsoMatched.length > 0 ? { also_matched: group.alsoMatched } : {}),
       rule_source: rule.source,
       ...(assumptions.length > 0 ? { assumptions } : {}),
     },

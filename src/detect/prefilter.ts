@@ -26,6 +26,7 @@ export interface Prefilter {
 }
 
 /** Characters a JSON writer may emit escaped; a searched literal piece never contains one. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON writers must escape
 const ESCAPABLE = /["\\/\u0000-\u001f]/;
 
 /** Literals made only of these characters could come from a JSON number written another way (1e2, 1.0). */

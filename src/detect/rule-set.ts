@@ -40,6 +40,17 @@ function aggregationOf(rule: SigmaRule, report: Report): Aggregation | undefined
   return { by: agg.by as string[], withinMs: span };
 }
 
+/** Reads `mirrorwatch.supersedes: [rule id, …]`. */
+function supersededBy(rule: SigmaRule, report: Report): string[] {
+  const mw = rule.custom.mirrorwatch;
+  if (!isObject(mw) || mw.supersedes === undefined) return [];
+  if (!Array.isArray(mw.supersedes) || !mw.supersedes.every((x) => typeof x === 'string')) {
+    report({ code: RULE_SET.badAggregate, severity: 'error', message: 'mirrorwatch.supersedes must be a list of rule ids', file: rule.source.file, line: rule.source.line });
+    return [];
+  }
+  return mw.supersedes as string[];
+}
+
 /** Turns a loaded Sigma rule into the engine's rule, compiling its detection. */
 export function activate(rule: SigmaRule, report: Report): ActiveRule | undefined {
   const compiled = compileRule(rule, { report });
@@ -66,6 +77,7 @@ export function activate(rule: SigmaRule, report: Report): ActiveRule | undefine
     match: (t) => compiled.match(t),
     explain: (t) => compiled.explain(t),
     aggregate: aggregationOf(rule, report),
+    supersedes: supersededBy(rule, report),
   };
 }
 

@@ -64,7 +64,7 @@ export function hostFromFileName(file: string): string {
   if (file === '-' || file === '') return 'stdin';
   let name = basename(file);
   for (;;) {
-    const m = /\.(?:gz|bz2|xz|zst|log|txt|acct|syslog|out|\d+)$/i.exec(name);
+    const m = /\.(?:gz|bz2|xz|zst|log|txt|acct|accounting|syslog|out|\d+)$/i.exec(name);
     if (!m || m.index === 0) break;
     name = name.slice(0, m.index);
   }

@@ -45,7 +45,7 @@ export function createTableSink(out: TextOut, options: TableOptions): Sink {
 }
 
 function header(): string {
-  return `${pad('TIME (UTC)', 20)} ${pad('SEVERITY', 13)} ${pad('PLATFORM', 9)} RULE`;
+  return `${pad('TIME (UTC)', 20)} ${pad('SEVERITY', 15)} ${pad('PLATFORM', 9)} RULE`;
 }
 
 function pad(s: string, n: number): string {
@@ -68,7 +68,7 @@ function platformOf(a: AlertDocument): string {
 function row(a: AlertDocument, paint: (s: Style, t: string) => string, width: number): string {
   const sev = a.mirrorwatch.severity;
   const outcome = String((a.event as { outcome?: string }).outcome ?? '');
-  const sevText = pad(sev + (outcome === 'failure' ? ' (failed)' : ''), 13);
+  const sevText = pad(sev + (outcome === 'failure' ? ' (failed)' : ''), 15);
   const name = String((a.rule as { name?: string }).name ?? '');
   const first = `${pad(shortTime(a['@timestamp']), 20)} ${paint(SEVERITY_STYLE[sev], sevText)} ${pad(platformOf(a), 9)} ${paint('bold', name)}`;
   const lines = [first];

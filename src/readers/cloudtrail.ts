@@ -1,0 +1,90 @@
+/**
+ * The AWS CloudTrail reader (`aws.cloudtrail`). It reads, recognised by content rather than by file name:
+ * - S3 log files, `{"Records":[…]}` (gzip is undone by the engine; the file is usually one long line);
+ * - NDJSON or concatenated records (CloudWatch Logs exports, Firehose deliveries, CloudTrail Lake exports);
+ * - `aws cloudtrail lookup-events` output, `{"Events":[{"EventId","CloudTrailEvent":"<JSON>",…}],"NextToken":…}`;
+ * - CloudTrail Lake results: arrays or NDJSON of flat records, and `get-query-results` output
+ *   `{"QueryResultRows":[[{"eventID":"…"},{"eventName":"…"}],…]}`;
+ * - EventBridge events (`detail`) and test-case wrappers such as Panther's (`{"_note":…,"record":{…}}`).
+ * `CloudTrail-Digest` files (hashes of log files, no events; they break readers that expect `Records`, see
+ * formats.md §1.1) are recognised by `cloudtrailDigestReader` and skipped quietly.
+ */
+import type { Event } from '../core/event.js';
+import { normalizeCloudTrail } from '../normalize/aws-cloudtrail.js';
+import { CLOUD_CONTAINER_KEYS, createJsonRecordSplitter, NOT_JSON, parseJsonRecord } from './json-records.js';
+import type { FileReader, FormatReader, ReadContext, SniffResult } from './types.js';
+
+const NO: SniffResult = { kind: 'no' };
+const READ: SniffResult = { kind: 'read' };
+
+/** The head without a byte order mark and leading white space, when it starts like JSON; else undefined. */
+function jsonHead(head: string): string | undefined {
+  const s = head.replace(/^\uFEFF/, '').trimStart();
+  const c = s.charCodeAt(0);
+  return c === 0x7b || c === 0x5b ? s : undefined;
+}
+
+/**
+ * A digest file: `digestStartTime` plus `logFiles` or `digestS3Object` (open-telemetry/opentelemetry-collector-
+ * contrib#43737 lists the members), and no `Records`.
+ */
+function isDigest(s: string): boolean {
+  return /"digestStartTime"\s*:/.test(s) && /"(?:logFiles|digestS3Object)"\s*:/.test(s) && !/"Records"\s*:/.test(s);
+}
+
+/** An `eventSource` naming an AWS service (any casing of the key: Lake columns are lower case). */
+const AWS_EVENT_SOURCE = /"eventSource"\s*:\s*"[a-z0-9.-]*amazonaws\.com"/i;
+
+/** Recognises CloudTrail content from the first 64 KiB. */
+function sniffCloudTrail(head: string): SniffResult {
+  const s = jsonHead(head);
+  if (s === undefined || isDigest(s)) return NO;
+  if (/^\{\s*"Records"\s*:\s*\[/.test(s)) return READ; // an S3 log file, possibly with no records
+  if (/"CloudTrailEvent"\s*:/.test(s) || /"QueryResultRows"\s*:/.test(s)) return READ;
+  if (AWS_EVENT_SOURCE.test(s)) return READ;
+  if (/"eventVersion"\s*:/.test(s) && /"userIdentity"\s*:/.test(s) && /"eventName"\s*:/.test(s)) return READ;
+  return NO;
+}
+
+/** The CloudTrail reader. */
+export const cloudtrailReader: FormatReader = {
+  format: 'cloudtrail',
+  datasets: ['aws.cloudtrail'],
+  prefilterable: true,
+  sniff: (head) => sniffCloudTrail(head),
+  open(ctx: ReadContext): FileReader {
+    const splitter = createJsonRecordSplitter({
+      file: ctx.file,
+      maxRecordChars: ctx.options.maxRecordChars,
+      report: ctx.report,
+      emit: ctx.emit,
+      containerKeys: CLOUD_CONTAINER_KEYS,
+    });
+    return {
+      push: (text) => splitter.push(text),
+      end: () => splitter.end(),
+      parse(rec): Event[] {
+        const value = parseJsonRecord(rec, ctx.report);
+        if (value === NOT_JSON) return [];
+        const event = normalizeCloudTrail(value, rec, ctx.report);
+        return event ? [event] : [];
+      },
+    };
+  },
+};
+
+/** Recognises CloudTrail digest files so they are skipped without an error. */
+export const cloudtrailDigestReader: FormatReader = {
+  format: 'cloudtrail-digest',
+  datasets: [],
+  prefilterable: true,
+  sniff(head): SniffResult {
+    const s = jsonHead(head);
+    if (s === undefined || !isDigest(s)) return NO;
+    return { kind: 'skip', reason: 'CloudTrail digest file (hashes of log files for integrity validation, no events); skipped' };
+  },
+  open(): FileReader {
+    // A digest holds no events: whatever is pushed is ignored.
+    return { push: () => undefined, end: () => undefined, parse: () => [] };
+  },
+};
