@@ -22,8 +22,11 @@ export function repoPath(...parts: string[]): string {
   return join(repoRoot, ...parts);
 }
 
-/** The shared reference samples (`../shared/reference/samples`), next to the repository. */
-export const samplesDir = join(repoRoot, '..', 'shared', 'reference', 'samples');
+/**
+ * The reference samples: public CloudTrail, Azure, GCP and device records (see SOURCES.md there), copied from
+ * `../shared/reference/samples` into the repository so that tests run on any checkout.
+ */
+export const samplesDir = join(repoRoot, 'test', 'fixtures', 'reference-samples');
 
-/** `samples/` may be missing on a machine that has only this repository; tests that need it skip with a reason. */
+/** True when the samples are present (always, in a complete checkout). */
 export const haveSamples = existsSync(samplesDir);
