@@ -258,7 +258,7 @@ class DeviceLogFile implements FileReader {
 const SNIFF_LINES = 200;
 
 /**
- * Claims a file when most of its first lines are device log lines. Syslog lines of hosts of unknown vendor count
+ * Claims a file when at least one in five of its first lines is a device log line. Syslog lines of hosts of unknown vendor count
  * neither way; the path is not used.
  */
 function sniff(head: string, _path: string): SniffResult {
@@ -294,7 +294,9 @@ function sniff(head: string, _path: string): SniffResult {
         break;
     }
   }
-  return recognised > 0 && recognised > foreign ? { kind: 'read' } : { kind: 'no' };
+  // Syslog is the last reader asked. A strict device line is strong evidence, so a file where at least one line in
+  // five is one is read (its other lines are reported one by one) rather than dropped whole as an unknown format.
+  return recognised > 0 && recognised * 4 >= foreign ? { kind: 'read' } : { kind: 'no' };
 }
 
 /** The network-device log reader. */

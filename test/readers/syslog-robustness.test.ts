@@ -208,12 +208,18 @@ describe('header layouts', () => {
 });
 
 describe('format recognition (sniff)', () => {
-  test('claims every device fixture except the mostly-garbage one', () => {
+  test('claims every device fixture, also one with more garbage than device lines (nothing is dropped whole)', () => {
     for (const name of readdirSync(fixturePath('.'))) {
       const text = readFileSync(fixturePath(name), 'utf8');
-      const expected = name === 'garbage-mixed.log' ? 'no' : 'read';
-      assert.equal(syslogReader.sniff(text, name).kind, expected, name);
+      assert.equal(syslogReader.sniff(text, name).kind, 'read', name);
     }
+  });
+
+  test('does not claim text with fewer than one device line in five', () => {
+    const prose = Array.from({ length: 9 }, (_, i) => `line ${i} of a note about monitor sessions`).join('\n');
+    const one = 'Mar  3 09:14:05 access-sw1 2201: 002201: Mar  3 09:14:05.112 UTC: %SYS-5-CONFIG_I: Configured from console by jdoe on vty0 (10.20.30.40)';
+    assert.equal(syslogReader.sniff(`${one}\n${prose}\n`, 'notes.txt').kind, 'no');
+    assert.equal(syslogReader.sniff(`${one}\n${prose.split('\n').slice(0, 4).join('\n')}\n`, 'notes.txt').kind, 'read');
   });
 
   test('does not claim JSON, NDJSON, CSV or empty input', () => {
