@@ -20,6 +20,13 @@ export interface Location {
   record?: number;
 }
 
+/** One entry of a diagnostic catalogue: its code, default severity and what it means. */
+export interface CodeInfo {
+  code: string;
+  severity: DiagnosticSeverity;
+  summary: string;
+}
+
 /** One numbered, located message about something the user can fix. */
 export interface Diagnostic extends Location {
   code: string;

@@ -48,6 +48,16 @@ export interface Origin {
   record?: number;
 }
 
+/** One record as found in the input, before parsing (see `src/readers/types.ts`). */
+export interface RawRecord {
+  /**
+   * The record's text: one JSON value (an element of `{"Records":[…]}`, one NDJSON line, the decoded `data` of a
+   * Pub/Sub message) or one text line. For JSON it is exactly the text `JSON.parse` will read.
+   */
+  text: string;
+  origin: Origin;
+}
+
 /** One normalized record. */
 export interface Event {
   dataset: Dataset;
@@ -73,6 +83,11 @@ export interface Event {
   actionKey: string;
   /** Assumptions made while reading, shown in alerts (for example an RFC 3164 year or time zone). */
   assumptions?: string[];
+  /**
+   * Facts the reader learnt that are not canonical fields and that rules do not match (a syslog line's PRI, app
+   * name, process id and MSGID), kept for the ECS view.
+   */
+  meta?: Record<string, string | number>;
 }
 
 /**

@@ -17,8 +17,8 @@ import type { Report } from '../core/diagnostic.js';
 import type { Event, LogSource } from '../core/event.js';
 import { DATASET_LOGSOURCES } from '../core/event.js';
 import { isObject, parseJsonString, str, type JsonObject } from '../core/json.js';
-import { cloudDiagnostic, type CloudCodeName } from '../readers/cloud-diagnostic-codes.js';
-import type { RawRecord } from '../readers/types.js';
+import { cloudDiagnostic, type CloudCodeName } from './cloud-diagnostic-codes.js';
+import type { RawRecord } from '../core/event.js';
 import { appendUnique, isIpAddress, MAX_DEPTH, objectAt, originLocation, parseEventTime, put, textHash, withoutEmpty } from './cloud-common.js';
 
 const LOGSOURCE: LogSource = DATASET_LOGSOURCES['aws.cloudtrail'][0];

@@ -9,7 +9,6 @@
  * canonical fields (PRI, program name, process id, MSGID) are read again from the raw line.
  */
 import type { Event } from '../core/event.js';
-import { SyslogHeader } from '../readers/syslog/header.js';
 import type { EcsDocument } from './index.js';
 
 /** RFC 5424 §6.2.1 severity names, by code. */
@@ -67,8 +66,6 @@ function isIp(s: string): boolean {
   return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(s) || (s.includes(':') && /^[0-9A-Fa-f:.]+$/.test(s));
 }
 
-const header = new SyslogHeader();
-
 /** The nested ECS document of a network-device event. */
 export function networkDeviceEcs(event: Event): EcsDocument {
   const f = event.fields;
@@ -117,24 +114,29 @@ export function networkDeviceEcs(event: Event): EcsDocument {
   if (user !== '') doc.user = { name: user };
   if (sourceIp !== '') doc.source = { ip: sourceIp };
 
-  // Header facts that are not canonical fields: read them again from the line.
-  const isSyslog = f.log_type === 'syslog' && raw !== '' && header.scan(raw);
+  // Header facts that are not canonical fields come from the reader's `meta`.
+  const meta = event.meta ?? {};
+  const pri = typeof meta.pri === 'number' ? meta.pri : -1;
+  const app = typeof meta.app === 'string' ? meta.app : '';
+  const procid = typeof meta.procid === 'string' ? meta.procid : '';
+  const msgid = typeof meta.msgid === 'string' ? meta.msgid : '';
+  const isSyslog = f.log_type === 'syslog';
   const syslog: Record<string, unknown> = {};
-  if (isSyslog && header.pri >= 0) {
-    syslog.priority = header.pri;
-    syslog.facility = { code: header.pri >> 3, name: FACILITY_NAMES[header.pri >> 3] };
+  if (isSyslog && pri >= 0) {
+    syslog.priority = pri;
+    syslog.facility = { code: pri >> 3, name: FACILITY_NAMES[pri >> 3] };
   }
   if (severity !== undefined && f.log_type === 'syslog') {
     syslog.severity = { code: severity, name: SEVERITY_NAMES[severity] };
   }
   if (f.log_type === 'syslog' && host !== '') syslog.hostname = host;
-  if (isSyslog && header.app !== '') syslog.appname = header.app;
-  if (isSyslog && header.pid !== '') syslog.procid = header.pid;
-  if (isSyslog && header.msgId !== '') syslog.msgid = header.msgId;
+  if (isSyslog && app !== '') syslog.appname = app;
+  if (isSyslog && procid !== '') syslog.procid = procid;
+  if (isSyslog && msgid !== '') syslog.msgid = msgid;
   if (Object.keys(syslog).length > 0) doc.log = { syslog };
-  if (isSyslog && header.app !== '') {
-    const process: Record<string, unknown> = { name: header.app };
-    if (/^\d+$/.test(header.pid)) process.pid = Number(header.pid);
+  if (isSyslog && app !== '') {
+    const process: Record<string, unknown> = { name: app };
+    if (/^\d+$/.test(procid)) process.pid = Number(procid);
     doc.process = process;
   }
 

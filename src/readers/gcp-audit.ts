@@ -17,7 +17,7 @@ import type { Event } from '../core/event.js';
 import { isObject, str, type JsonObject } from '../core/json.js';
 import { originLocation } from '../normalize/cloud-common.js';
 import { normalizeGcpAudit } from '../normalize/gcp-audit.js';
-import { cloudDiagnostic } from './cloud-diagnostic-codes.js';
+import { cloudDiagnostic } from '../normalize/cloud-diagnostic-codes.js';
 import { CLOUD_CONTAINER_KEYS, createJsonRecordSplitter, NOT_JSON, parseJsonRecord } from './json-records.js';
 import type { FileReader, FormatReader, RawRecord, ReadContext, SniffResult } from './types.js';
 

@@ -2,14 +2,7 @@
  * Diagnostic codes for input handling that is not specific to one format (MW2000–MW2099): files, compression,
  * encoding, format recognition.
  */
-import type { DiagnosticSeverity } from '../core/diagnostic.js';
-
-/** One entry of the catalogue: its code, default severity and what it means. */
-export interface CodeInfo {
-  code: string;
-  severity: DiagnosticSeverity;
-  summary: string;
-}
+import type { CodeInfo } from '../core/diagnostic.js';
 
 /** Input diagnostics, by name. */
 export const INPUT = {

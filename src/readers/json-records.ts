@@ -30,7 +30,7 @@
 import type { Report } from '../core/diagnostic.js';
 import type { Location } from '../core/diagnostic.js';
 import type { Origin } from '../core/event.js';
-import { cloudDiagnostic, type CloudCodeName } from './cloud-diagnostic-codes.js';
+import { cloudDiagnostic, type CloudCodeName } from '../normalize/cloud-diagnostic-codes.js';
 import type { RawRecord } from './types.js';
 
 /**

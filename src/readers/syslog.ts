@@ -231,6 +231,12 @@ class DeviceLogFile implements FileReader {
       actionKey,
     };
     if (assumptions.length > 0) ev.assumptions = assumptions;
+    const meta: Record<string, string | number> = {};
+    if (d.pri >= 0) meta.pri = d.pri;
+    if (d.app !== '') meta.app = d.app;
+    if (d.procId !== '') meta.procid = d.procId;
+    if (d.msgId !== '') meta.msgid = d.msgId;
+    if (Object.keys(meta).length > 0) ev.meta = meta;
     if (placed.holdIn) this.state.hold(placed.holdIn, ev, out);
     else out.push(ev);
     return out;

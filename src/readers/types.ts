@@ -9,7 +9,7 @@
  * in chunks of arbitrary size: a record may span chunks.
  */
 import type { Report } from '../core/diagnostic.js';
-import type { Dataset, Event, Origin } from '../core/event.js';
+import type { Dataset, Event, RawRecord } from '../core/event.js';
 
 /** The formats mirrorwatch recognises. `cloudtrail-digest` is recognised only to be skipped quietly. */
 export type FormatName =
@@ -20,14 +20,7 @@ export type FormatName =
   | 'syslog';
 
 /** One record as found in the input, before parsing. */
-export interface RawRecord {
-  /**
-   * The record's text: one JSON value (an element of `{"Records":[…]}`, one NDJSON line, the decoded `data` of a
-   * Pub/Sub message) or one text line. For JSON it is exactly the text `JSON.parse` will read.
-   */
-  text: string;
-  origin: Origin;
-}
+export type { RawRecord } from '../core/event.js';
 
 /** Options every reader receives. */
 export interface ReaderOptions {

@@ -67,6 +67,10 @@ export interface DeviceRecord {
   noYearReason: string;
   /** PRI when present (-1 otherwise), for the ECS view. */
   pri: number;
+  /** Syslog APP-NAME/TAG, PROCID and MSGID when present, for the ECS view. */
+  app: string;
+  procId: string;
+  msgId: string;
 }
 
 /** A record with defaults, to fill in. */
@@ -95,6 +99,9 @@ export function blankRecord(logType: LogType): DeviceRecord {
     unsynced: false,
     noYearReason: 'RFC 3164 has no year',
     pri: -1,
+    app: '',
+    procId: '',
+    msgId: '',
   };
 }
 

@@ -201,6 +201,9 @@ export function recognise(line: string, h: SyslogHeader, known: ReadonlyMap<stri
 function fillCommon(rec: DeviceRecord, h: SyslogHeader): void {
   rec.host = h.originHost !== '' ? h.originHost : h.host;
   rec.pri = h.pri;
+  rec.app = h.app;
+  rec.procId = h.pid;
+  rec.msgId = h.msgId;
   if (h.pri >= 0) {
     rec.severity = h.pri & 7;
     rec.facility = FACILITIES[h.pri >> 3] ?? '';

@@ -4,7 +4,7 @@
  * problem reported with its location and skipped, never thrown.
  */
 import type { Diagnostic, Location } from '../core/diagnostic.js';
-import type { CodeInfo } from './input-diagnostic-codes.js';
+import type { CodeInfo } from '../core/diagnostic.js';
 
 /** Cloud reader diagnostics, by name. */
 export const CLOUD = {
