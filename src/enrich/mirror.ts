@@ -1249,7 +1249,8 @@ function mergeCloud(parts: Part[]): Merged {
   const settled = parts.find((p) => p.operation !== undefined && !p.createOrUpdate);
   const operation = settled?.operation ?? first(parts, 'operation') ?? 'other';
   const sources: MirrorSource[] = [];
-  for (const p of parts) for (const s of p.sources ?? []) if (!sources.some((x) => x.kind === s.kind && x.id === s.id)) sources.push(s);
+  // Ids compare case-insensitively: Azure upper-cases resource ids in some records of one operation, not in others.
+  for (const p of parts) for (const s of p.sources ?? []) if (!sources.some((x) => x.kind === s.kind && x.id.toLowerCase() === s.id.toLowerCase())) sources.push(s);
   let destination: MirrorDestination | undefined;
   let filter: MirrorFilter | undefined;
   for (const p of parts) {

@@ -45,7 +45,7 @@ export function createTableSink(out: TextOut, options: TableOptions): Sink {
 }
 
 function header(): string {
-  return `${pad('TIME (UTC)', 20)} ${pad('SEVERITY', 15)} ${pad('PLATFORM', 9)} RULE`;
+  return `${pad('TIME (UTC)', 20)} ${pad('SEVERITY', 16)} ${pad('PLATFORM', 9)} RULE`;
 }
 
 function pad(s: string, n: number): string {
@@ -68,14 +68,15 @@ function platformOf(a: AlertDocument): string {
 function row(a: AlertDocument, paint: (s: Style, t: string) => string, width: number): string {
   const sev = a.mirrorwatch.severity;
   const outcome = String((a.event as { outcome?: string }).outcome ?? '');
-  const sevText = pad(sev + (outcome === 'failure' ? ' (failed)' : ''), 15);
+  const sevText = pad(sev + (outcome === 'failure' ? ' (failed)' : ''), 16);
   const name = String((a.rule as { name?: string }).name ?? '');
   const first = `${pad(shortTime(a['@timestamp']), 20)} ${paint(SEVERITY_STYLE[sev], sevText)} ${pad(platformOf(a), 9)} ${paint('bold', name)}`;
   const lines = [first];
   const indent = '    ';
   for (const l of wrap(a.message, width - indent.length)) lines.push(indent + l);
   const ev = a.mirrorwatch.evidence;
-  const where = ev.map((e) => e.origin + (e.duplicates.length ? ` (+${e.duplicates.length} duplicate)` : ''));
+  const room = width - indent.length - 'evidence: '.length;
+  const where = groupByFile(ev.map((e) => shortenOrigin(e.origin, room) + (e.duplicates.length ? ` (+${e.duplicates.length} duplicate)` : '')));
   const more = a.mirrorwatch.evidence_count - ev.length;
   const whereText = `evidence: ${where.slice(0, 3).join(', ')}${where.length > 3 || more > 0 ? `, … ${a.mirrorwatch.evidence_count} records in all` : ''}`;
   for (const l of wrap(whereText, width - indent.length)) lines.push(indent + paint('gray', l));
@@ -84,6 +85,33 @@ function row(a: AlertDocument, paint: (s: Style, t: string) => string, width: nu
     for (const l of wrap(`assumed: ${assumptions.join('; ')}`, width - indent.length)) lines.push(indent + paint('gray', l));
   }
   return lines.join('\n');
+}
+
+/** `f:22, f:23, g:4` → `f:22, 23`, `g:4`: one mention of each file, then its positions. */
+export function groupByFile(origins: string[]): string[] {
+  const out: string[] = [];
+  let lastFile = '';
+  for (const o of origins) {
+    const m = /^(.*?):(\d.*)$/.exec(o);
+    if (m && m[1] === lastFile && out.length > 0) out[out.length - 1] += `, ${m[2]}`;
+    else out.push(o);
+    lastFile = m ? m[1] : '';
+  }
+  return out;
+}
+
+/**
+ * Shortens `dir/…/file.json.gz:1:12839 (record 9)` to fit `max` characters by eliding directories from the middle;
+ * the file name and position are kept whole, since they are what a person copies.
+ */
+export function shortenOrigin(origin: string, max: number): string {
+  if (origin.length <= max) return origin;
+  const slash = origin.lastIndexOf('/', origin.search(/:\d|$/));
+  if (slash <= 0) return origin;
+  const tail = origin.slice(slash); // "/file…:line…"
+  const head = origin.slice(0, Math.max(0, max - tail.length - 1));
+  const cut = head.lastIndexOf('/');
+  return `${cut > 0 ? head.slice(0, cut + 1) : ''}…${tail}`;
 }
 
 /** Greedy word wrap; words longer than the width are split. */
