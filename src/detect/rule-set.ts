@@ -4,7 +4,7 @@
  * diagnostics; a broken rule is left out and the others still run.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isLevel } from '../core/alert.js';
 import type { Diagnostic, Report } from '../core/diagnostic.js';
@@ -51,6 +51,13 @@ function supersededBy(rule: SigmaRule, report: Report): string[] {
   return mw.supersedes as string[];
 }
 
+/** A rule file as shown to people: relative to the working directory when it lies below it. */
+function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+}
+
 /** Turns a loaded Sigma rule into the engine's rule, compiling its detection. */
 export function activate(rule: SigmaRule, report: Report): ActiveRule | undefined {
   const compiled = compileRule(rule, { report });
@@ -71,7 +78,7 @@ export function activate(rule: SigmaRule, report: Report): ActiveRule | undefine
     references: rule.references,
     falsepositives: rule.falsepositives,
     author: rule.author,
-    source: `${rule.source.file}:${rule.source.line}`,
+    source: `${displayPath(rule.source.file)}:${rule.source.line}`,
     file: rule.source.file,
     literals: compiled.literals,
     match: (t) => compiled.match(t),
