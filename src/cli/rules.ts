@@ -1,4 +1,8 @@
 /** `mirrorwatch rules lint|list`: check rule files, list loaded rules. */
+import type { Command } from 'commander';
+import { CLI } from './cli-diagnostic-codes.js';
+import { collect, ruleDirs, UsageError, type SetCode } from './command-helpers.js';
+import { BUNDLED_RULES } from './paths.js';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { loadRuleSet } from '../detect/rule-set.js';
 import { lintRuleFiles } from '../sigma/index.js';
@@ -27,4 +31,25 @@ export async function runRulesList(paths: string[]): Promise<number> {
   for (const row of rows) process.stdout.write(`${row.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  ')}\n`);
   process.stderr.write(`${rules.length} rule(s)\n`);
   return diagnostics.some((d) => d.severity === 'error') ? 2 : 0;
+}
+
+/** Adds `rules lint` and `rules list` to the command line. */
+export function registerRules(root: Command, setCode: SetCode): void {
+  const rules = root.command('rules').description('work with rule files');
+  rules
+    .command('lint')
+    .description('check Sigma rule files and report numbered diagnostics with file:line')
+    .argument('[paths...]', 'rule files or directories (default: the bundled pack)')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (paths: string[], o: { format: string }) => {
+      if (o.format !== 'text' && o.format !== 'json') throw new UsageError(`${CLI.badOption.code} --format: expected text or json`);
+      setCode(await runRulesLint(paths.length ? paths : [BUNDLED_RULES], o.format));
+    });
+  rules
+    .command('list')
+    .description('list the loaded rules with level and log source')
+    .option('-r, --rules <dir>', 'rule file or directory (repeatable)', collect)
+    .action(async (o: { rules?: string[] }) => {
+      setCode(await runRulesList(ruleDirs(o.rules)));
+    });
 }

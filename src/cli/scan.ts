@@ -1,4 +1,5 @@
 /** `mirrorwatch scan PATH…`: find traffic-mirroring abuse in logs on disk or stdin. */
+import { Option, type Command } from 'commander';
 import { styleText } from 'node:util';
 import type { AlertDocument, Level } from '../core/alert.js';
 import { LEVELS, levelRank } from '../core/alert.js';
@@ -13,7 +14,8 @@ import { createNdjsonSink } from '../sinks/ndjson.js';
 import { createTableSink } from '../sinks/table.js';
 import type { Sink, TextOut } from '../sinks/types.js';
 import { CLI } from './cli-diagnostic-codes.js';
-import type { Format } from './options.js';
+import { parseFormat, parseLevel, parseSize, parseTimeZone, parseYear, type Format } from './options.js';
+import { collect, ruleDirs, value, type SetCode } from './command-helpers.js';
 import { fileOut, stdoutOut } from './text-out.js';
 import { MAPPINGS_DIR } from './paths.js';
 
@@ -193,4 +195,45 @@ function summaryText(s: ScanSummary): string {
     lines.push(`Problems: ${n(s.diagnostics.errors)} error(s), ${n(s.diagnostics.warnings)} warning(s), listed above on stderr.`);
   }
   return lines.join('\n');
+}
+
+/** Adds `scan` to the command line. */
+export function registerScan(root: Command, setCode: SetCode): void {
+  root
+    .command('scan')
+    .description('scan log files, directories (recursively, .gz included) or - (stdin) and report alerts')
+    .argument('<paths...>', 'files, directories or - for standard input')
+    .option('-r, --rules <dir>', 'rule file or directory (repeatable; "default" is the bundled T1020.001 pack)', collect)
+    .addOption(new Option('-f, --format <format>', 'output format: table (default on a terminal), ndjson (default otherwise), json'))
+    .option('-o, --output <file>', 'write alerts to a file instead of standard output')
+    .option('--min-level <level>', 'lowest severity to report: informational, low, medium, high, critical', 'low')
+    .option('--timezone <tz>', 'time zone of timestamps that carry none (RFC 3164 syslog): UTC, an IANA name or +HH:MM', 'UTC')
+    .option('--year <yyyy>', 'year of RFC 3164 syslog timestamps (default: inferred from each file\'s modification time)')
+    .option('--no-prefilter', 'parse every record (slower; validates every record)')
+    .option('--max-record-size <size>', 'largest record to read; larger ones are reported and skipped', '32MB')
+    .option('--ignore-unknown', 'report files in unrecognised formats as information, not as errors')
+    .option('--color', 'force colour')
+    .option('--no-color', 'no colour')
+    .option('-q, --quiet', 'no summary')
+    .option('--no-progress', 'no progress line on a terminal')
+    .option('--exit-zero', 'exit 0 when alerts are found (input and usage errors still exit 2)')
+    .action(async (paths: string[], o: Record<string, unknown>) => {
+      const code = await runScan({
+        paths,
+        rules: ruleDirs(o.rules as string[] | undefined),
+        format: o.format === undefined ? undefined : value<Format>(parseFormat(String(o.format)), '--format'),
+        output: o.output as string | undefined,
+        minLevel: value<Level>(parseLevel(String(o.minLevel)), '--min-level'),
+        timeZone: value(parseTimeZone(String(o.timezone)), '--timezone'),
+        year: o.year === undefined ? undefined : value(parseYear(String(o.year)), '--year'),
+        prefilter: o.prefilter !== false,
+        maxRecordChars: value(parseSize(String(o.maxRecordSize)), '--max-record-size'),
+        ignoreUnknown: o.ignoreUnknown === true,
+        colour: o.color === undefined ? undefined : o.color === true ? true : undefined,
+        quiet: o.quiet === true,
+        progress: o.progress !== false,
+        exitZero: o.exitZero === true,
+      });
+      setCode(code);
+    });
 }

@@ -1,4 +1,7 @@
 /** `mirrorwatch test`: run every rule's example events through the real engine and print a pass/fail table. */
+import type { Command } from 'commander';
+import { CLI } from './cli-diagnostic-codes.js';
+import { collect, ruleDirs, UsageError, type SetCode } from './command-helpers.js';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { runRuleExamples } from '../detect/rule-examples.js';
 import { loadAliases, loadRuleSet } from '../detect/rule-set.js';
@@ -31,4 +34,17 @@ export async function runTest(paths: string[], format: 'table' | 'json'): Promis
   }
   if (diagnostics.some((d) => d.severity === 'error')) return 2;
   return failed.length > 0 ? 1 : 0;
+}
+
+/** Adds `test` to the command line. */
+export function registerTest(root: Command, setCode: SetCode): void {
+  root
+    .command('test')
+    .description('run every rule\'s example events (<rule>.tests.yml) through the real readers and engine')
+    .option('-r, --rules <dir>', 'rule file or directory (repeatable)', collect)
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (o: { rules?: string[]; format: string }) => {
+      if (o.format !== 'table' && o.format !== 'json') throw new UsageError(`${CLI.badOption.code} --format: expected table or json`);
+      setCode(await runTest(ruleDirs(o.rules), o.format));
+    });
 }
