@@ -4,7 +4,7 @@ import { styleText } from 'node:util';
 import type { AlertDocument, Level } from '../core/alert.js';
 import { LEVELS, levelRank } from '../core/alert.js';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
-import { buildAlert, compareAlerts, groupMatches } from '../detect/alerts.js';
+import { buildAlert, buildFindingAlert, compareAlerts, groupMatches } from '../detect/alerts.js';
 import { loadAliases, loadRuleSet } from '../detect/rule-set.js';
 import { scan, type ScanStats } from '../detect/scan.js';
 import { READERS } from '../readers/registry.js';
@@ -85,7 +85,7 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
   const inputs = await expandInputs(opts.paths, con.report);
   const showProgress = opts.progress && Boolean(process.stderr.isTTY);
   const started = Date.now();
-  const { matches, stats, context } = await scan(inputs, {
+  const { matches, findings, stats, context } = await scan(inputs, {
     rules,
     readers: READERS,
     readerOptions: { timeZone: opts.timeZone, year: opts.year, maxRecordChars: opts.maxRecordChars },
@@ -103,7 +103,7 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
   });
   con.clearProgress();
   const groups = groupMatches(matches, aliases);
-  const all = groups.map((g) => buildAlert(g, aliases, context));
+  const all = [...groups.map((g) => buildAlert(g, aliases, context)), ...findings.map((f) => buildFindingAlert(f))];
   const shown = all.filter((a) => levelRank(a.mirrorwatch.severity) >= levelRank(opts.minLevel));
   shown.sort(compareAlerts);
 

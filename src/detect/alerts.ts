@@ -14,6 +14,7 @@ import { getPath, isObject } from '../core/json.js';
 import { describeMirror } from '../enrich/mirror.js';
 import { ecsOf, type EcsDocument } from '../normalize/index.js';
 import type { ActiveRule } from './active-rule.js';
+import type { AnalyticFinding } from './analytic.js';
 import type { Match } from './scan.js';
 import { eventTarget, type FieldAliases } from './target.js';
 import { threatFromTags } from './threat.js';
@@ -195,15 +196,7 @@ export function buildAlert(group: AlertGroup, aliases?: FieldAliases, context?: 
   const mirror = describeMirror(events);
   const severity = rule.level;
   const nums = SEVERITY_NUMBERS[severity];
-  const evidence: Evidence[] = events.map((e) => ({
-    '@timestamp': e.time,
-    dataset: e.dataset,
-    matched: matchedKeys.has(e.recordKey),
-    origin: originText(e.origin),
-    location: e.origin,
-    duplicates: (group.duplicates.get(e.recordKey) ?? []).map(originText),
-    record: e.raw,
-  }));
+  const evidence = evidenceOf(events, matchedKeys, group.duplicates);
   const assumptions = [...new Set(events.flatMap((e) => e.assumptions ?? []))];
   const primaryEvent = isObject(primary.event) ? primary.event : {};
   const doc: AlertDocument = {
@@ -246,10 +239,77 @@ export function buildAlert(group: AlertGroup, aliases?: FieldAliases, context?: 
       ...(assumptions.length > 0 ? { assumptions } : {}),
     },
   };
+  addContext(doc, ecs);
+  return doc;
+}
+
+/** Evidence entries for events: raw record, where it was read, duplicates, and whether it matched itself. */
+function evidenceOf(events: readonly Event[], matchedKeys: ReadonlySet<string>, duplicates: ReadonlyMap<string, Origin[]>): Evidence[] {
+  return events.map((e) => ({
+    '@timestamp': e.time,
+    dataset: e.dataset,
+    matched: matchedKeys.has(e.recordKey),
+    origin: originText(e.origin),
+    location: e.origin,
+    duplicates: (duplicates.get(e.recordKey) ?? []).map(originText),
+    record: e.raw,
+  }));
+}
+
+/** Copies the ECS context of the first evidence event (cloud, user, observer, …) and merges `related.*`. */
+function addContext(doc: AlertDocument, ecs: EcsDocument[]): void {
+  const primary = ecs[0];
   for (const field of CONTEXT_FIELDS) {
-    if (primary[field] !== undefined) doc[field] = primary[field];
+    if (primary !== undefined && primary[field] !== undefined) doc[field] = primary[field];
   }
   const related = mergeRelated(ecs);
   if (Object.keys(related).length > 0) doc.related = related;
+}
+
+/** Builds the alert document for an analytic's finding, with the same contract as a rule's alert. */
+export function buildFindingAlert(finding: AnalyticFinding, now = new Date()): AlertDocument {
+  const events = [...finding.events].sort(compareEvents);
+  const ecs = events.map(ecsOf);
+  const severity = finding.level ?? finding.analytic.level;
+  const nums = SEVERITY_NUMBERS[severity];
+  const primaryEvent = ecs.length > 0 && isObject(ecs[0].event) ? ecs[0].event : {};
+  const first = events[0];
+  const doc: AlertDocument = {
+    '@timestamp': first?.time ?? now.toISOString(),
+    message: finding.message,
+    event: {
+      kind: 'alert',
+      module: 'mirrorwatch',
+      dataset: first?.dataset,
+      provider: primaryEvent.provider,
+      action: primaryEvent.action ?? finding.analytic.title,
+      outcome: 'unknown',
+      severity: nums.severity,
+      risk_score: nums.risk,
+      start: first?.time,
+      end: events[events.length - 1]?.time,
+      created: now.toISOString(),
+      id: createHash('sha256').update(`${finding.analytic.id}|${first?.recordKey ?? finding.message}`).digest('hex').slice(0, 24),
+    },
+    rule: {
+      id: finding.analytic.id,
+      name: finding.analytic.title,
+      description: finding.analytic.description,
+      reference: finding.analytic.references[0],
+      ruleset: 'mirrorwatch',
+      author: 'mirrorwatch',
+      category: 'analytic',
+    },
+    threat: threatFromTags(finding.analytic.tags),
+    mirrorwatch: {
+      severity,
+      risk_factors: finding.riskFactors ?? [],
+      evidence: evidenceOf(events, new Set(events.map((e) => e.recordKey)), new Map()),
+      evidence_count: finding.count,
+      analytic: finding.details,
+      false_positives: finding.analytic.falsepositives,
+    },
+  };
+  addContext(doc, ecs);
   return doc;
 }

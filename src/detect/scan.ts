@@ -7,8 +7,9 @@ import type { Report } from '../core/diagnostic.js';
 import type { Dataset, Event, LogSource } from '../core/event.js';
 import { DATASET_LOGSOURCES, logSourceApplies } from '../core/event.js';
 import { INPUT } from '../readers/input-diagnostic-codes.js';
-import { openText, type InputFile, type ReadStats } from '../readers/source.js';
-import type { FileReader, FormatReader, RawRecord, ReaderOptions } from '../readers/types.js';
+import { decodeText, openBytes, type InputFile, type ReadStats } from '../readers/source.js';
+import type { AnyFormatReader, BinaryFormatReader, FileReader, FormatReader, RawRecord, ReaderOptions } from '../readers/types.js';
+import type { Analytic, AnalyticFinding } from './analytic.js';
 import type { ActiveRule, MatchTarget } from './active-rule.js';
 import { buildPrefilter, PASS_ALL, type Prefilter } from './prefilter.js';
 import { eventTarget, type FieldAliases } from './target.js';
@@ -25,8 +26,13 @@ export interface Match {
 /** Options of a scan. */
 export interface ScanOptions {
   rules: readonly ActiveRule[];
-  /** Readers in the order they are asked to sniff (the first that claims a file reads it). */
-  readers: readonly FormatReader[];
+  /**
+   * Readers in the order they are asked to sniff (the first that claims a file reads it). Binary readers are asked
+   * first, on the decompressed bytes; text readers then see the decoded text.
+   */
+  readers: readonly AnyFormatReader[];
+  /** Analytics that observe events of their datasets and report findings at the end (network analytics). */
+  analytics?: readonly Analytic[];
   readerOptions: Omit<ReaderOptions, 'referenceTimeMs'>;
   /** Skip records the prefilter proves cannot match (default true). */
   prefilter: boolean;
@@ -92,7 +98,7 @@ export class ActionContext {
 export async function scan(
   inputs: readonly InputFile[],
   options: ScanOptions,
-): Promise<{ matches: Match[]; stats: ScanStats; context: ActionContext }> {
+): Promise<{ matches: Match[]; findings: AnalyticFinding[]; stats: ScanStats; context: ActionContext }> {
   const started = performance.now();
   const stats: ScanStats = {
     files: inputs.length,
@@ -109,6 +115,7 @@ export async function scan(
     elapsedMs: 0,
   };
   const matches: Match[] = [];
+  const analytics = options.analytics ?? [];
   const context = new ActionContext();
   const router = new RuleRouter(options.rules);
   const prefilters = new Map<FormatReader, Prefilter>();
@@ -130,6 +137,21 @@ export async function scan(
     options.onProgress(stats);
   };
 
+  const onEvent = (ev: Event) => {
+    stats.events++;
+    context.add(ev);
+    for (const analytic of analytics) if (analytic.datasets.includes(ev.dataset)) analytic.observe(ev);
+    const rules = router.rulesFor(ev.logsource);
+    if (rules.length === 0) return;
+    const target = eventTarget(ev, options.aliases);
+    for (const rule of rules) {
+      if (rule.match(target)) {
+        stats.matches++;
+        matches.push({ rule, event: ev });
+      }
+    }
+  };
+
   for (const input of inputs) {
     let fileFailed = false;
     const report: Report = (d) => {
@@ -137,7 +159,51 @@ export async function scan(
       options.report(d);
     };
     const readStats: ReadStats = { bytesIn: 0, bytesOut: 0, gzip: false };
-    const text = openText(input, report, readStats);
+    const finish = () => {
+      stats.bytesIn += readStats.bytesIn;
+      stats.bytesOut += readStats.bytesOut;
+      if (fileFailed) stats.filesFailed++;
+    };
+    const bytes = openBytes(input, report, readStats);
+    // The first bytes decide binary formats (pcap magic numbers) before any text decoding.
+    const headChunks: Buffer[] = [];
+    let headBytes = 0;
+    let bytesDone = false;
+    while (headBytes < SNIFF_CHARS) {
+      const r = await bytes.next();
+      if (r.done) {
+        bytesDone = true;
+        break;
+      }
+      headChunks.push(r.value);
+      headBytes += r.value.length;
+    }
+    const replay = replayThen(headChunks, bytesDone ? undefined : bytes);
+    const binaryReader = headBytes === 0 ? undefined : sniffBinary(options.readers, Buffer.concat(headChunks).subarray(0, SNIFF_CHARS), input.path);
+    if (binaryReader) {
+      stats.filesRead++;
+      stats.formats[binaryReader.format] = (stats.formats[binaryReader.format] ?? 0) + 1;
+      const fileReader = binaryReader.open({
+        file: input.path,
+        options: { ...options.readerOptions, referenceTimeMs: input.mtimeMs },
+        report,
+        emit: (ev) => {
+          stats.records++;
+          onEvent(ev);
+        },
+      });
+      for (;;) {
+        const r = await replay.next();
+        if (r.done) break;
+        fileReader.push(r.value);
+        progress();
+      }
+      fileReader.end();
+      finish();
+      progress();
+      continue;
+    }
+    const text = decodeText(replay, input, report);
     // Gather the head for sniffing.
     let head = '';
     const pending: string[] = [];
@@ -151,22 +217,19 @@ export async function scan(
       pending.push(r.value);
       head += r.value;
     }
-    const finish = () => {
-      stats.bytesIn += readStats.bytesIn;
-      stats.bytesOut += readStats.bytesOut;
-      if (fileFailed) stats.filesFailed++;
-    };
     if (head.trim().length === 0) {
       if (!fileFailed) {
         if (head.length > 0) report({ code: INPUT.empty.code, severity: 'info', message: 'file holds only white space', file: input.path });
         stats.filesSkipped++;
       }
+      await text.return(undefined);
       finish();
       continue;
     }
     let chosen: FormatReader | undefined;
     let skipReason: string | undefined;
     for (const reader of options.readers) {
+      if (reader.kind === 'binary') continue;
       const verdict = reader.sniff(head.slice(0, SNIFF_CHARS), input.path);
       if (verdict.kind === 'read') {
         chosen = reader;
@@ -185,7 +248,7 @@ export async function scan(
         report({
           code: INPUT.unknownFormat.code,
           severity: options.unknownFormatIsError ? 'error' : 'info',
-          message: `not a format mirrorwatch reads (CloudTrail, Azure Activity Log, GCP audit log, device syslog, NX-OS accounting, TACACS+ accounting); starts with ${JSON.stringify(head.slice(0, 60))}`,
+          message: `not a format mirrorwatch reads (${options.readers.filter((r) => r.format !== 'cloudtrail-digest').map((r) => r.format).join(', ')}); starts with ${JSON.stringify(head.slice(0, 60))}`,
           file: input.path,
         });
         if (options.unknownFormatIsError) fileFailed = true;
@@ -199,28 +262,13 @@ export async function scan(
     stats.formats[chosen.format] = (stats.formats[chosen.format] ?? 0) + 1;
     const prefilter = prefilterFor(chosen);
     let fileReader: FileReader | undefined = undefined;
-    const onEvents = (events: Event[]) => {
-      for (const ev of events) {
-        stats.events++;
-        context.add(ev);
-        const rules = router.rulesFor(ev.logsource);
-        if (rules.length === 0) continue;
-        const target = eventTarget(ev, options.aliases);
-        for (const rule of rules) {
-          if (rule.match(target)) {
-            stats.matches++;
-            matches.push({ rule, event: ev });
-          }
-        }
-      }
-    };
     const emit = (rec: RawRecord) => {
       stats.records++;
       if (!prefilter.passAll && !prefilter.mayMatch(rec.text)) {
         stats.recordsPrefiltered++;
         return;
       }
-      onEvents((fileReader as FileReader).parse(rec));
+      for (const ev of (fileReader as FileReader).parse(rec)) onEvent(ev);
     };
     fileReader = chosen.open({
       file: input.path,
@@ -238,12 +286,29 @@ export async function scan(
       }
     }
     fileReader.end();
-    if (fileReader.flush) onEvents(fileReader.flush());
+    if (fileReader.flush) for (const ev of fileReader.flush()) onEvent(ev);
     finish();
     progress();
   }
+  const findings = analytics.flatMap((a) => a.finish());
   stats.elapsedMs = performance.now() - started;
-  return { matches, stats, context };
+  return { matches, findings, stats, context };
+}
+
+/** Yields the buffered head chunks, then the rest of the stream. */
+async function* replayThen(head: Buffer[], rest: AsyncGenerator<Buffer> | undefined): AsyncGenerator<Buffer> {
+  try {
+    yield* head;
+    if (rest) yield* rest;
+  } finally {
+    await rest?.return(undefined);
+  }
+}
+
+/** The binary reader that claims a file from its first bytes, if any. */
+function sniffBinary(readers: readonly AnyFormatReader[], head: Buffer, path: string): BinaryFormatReader | undefined {
+  for (const r of readers) if (r.kind === 'binary' && r.sniffBytes(head, path).kind === 'read') return r;
+  return undefined;
 }
 
 /** Finds the rules that apply to an event's log source, caching per distinct log source. */

@@ -141,11 +141,20 @@ export interface ReadStats {
  * early where reading cannot continue (a truncated gzip member), after everything decoded so far was yielded.
  */
 export async function* openText(file: InputFile, report: Report, stats: ReadStats): AsyncGenerator<string> {
+  yield* decodeText(openBytes(file, report, stats), file, report);
+}
+
+/**
+ * Opens an input as decompressed bytes: gzip is recognised by its magic bytes and inflated while streaming; other
+ * compressions are named in an error. `stats.bytesOut` counts the bytes yielded.
+ */
+export async function* openBytes(file: InputFile, report: Report, stats: ReadStats): AsyncGenerator<Buffer> {
   if (file.text !== undefined) {
-    stats.bytesIn += file.text.length;
-    stats.bytesOut += file.text.length;
-    if (file.text.length === 0) report(diag(INPUT.empty, `empty input: ${file.path}`, file.path));
-    else yield file.text;
+    const buf = Buffer.from(file.text, 'utf8');
+    stats.bytesIn += buf.length;
+    stats.bytesOut += buf.length;
+    if (buf.length === 0) report(diag(INPUT.empty, `empty input: ${file.path}`, file.path));
+    else yield buf;
     return;
   }
   let stream: Readable;
@@ -169,21 +178,37 @@ export async function* openText(file: InputFile, report: Report, stats: ReadStat
   }
   const head = first.value;
   stats.bytesIn += head.length;
-  let bytes: AsyncIterator<Buffer>;
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    stats.gzip = true;
-    bytes = gunzipChunks(head, raw, stream, file, report, stats);
-  } else {
+  try {
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+      stats.gzip = true;
+      yield* gunzipChunks(head, raw, stream, file, report, stats);
+      return;
+    }
     for (const m of MAGIC) {
       if (startsWith(head, m.bytes)) {
-        stream.destroy();
-        report(diag(INPUT.unsupportedCompression, `${m.name} content is not supported; extract it first (mirrorwatch reads plain and gzip-compressed text): ${file.path}`, file.path));
+        report(diag(INPUT.unsupportedCompression, `${m.name} content is not supported; extract it first (mirrorwatch reads plain and gzip-compressed text and pcap/pcapng captures): ${file.path}`, file.path));
         return;
       }
     }
-    bytes = prepend(head, raw, stats);
+    stats.bytesOut += head.length;
+    yield head;
+    for (;;) {
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await raw.next();
+      } catch (err) {
+        report(diag(INPUT.unreadable, describeFsError(err, file.path), file.path));
+        return;
+      }
+      if (r.done) return;
+      stats.bytesIn += r.value.length;
+      stats.bytesOut += r.value.length;
+      yield r.value;
+    }
+  } finally {
+    // Stop reading when the consumer stops early (a skipped file, an unknown format).
+    if (stream !== process.stdin) stream.destroy();
   }
-  yield* decodeUtf8(bytes, file, report, stats, stream);
 }
 
 async function nextNonEmpty(it: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer>> {
@@ -193,15 +218,6 @@ async function nextNonEmpty(it: AsyncIterator<Buffer>): Promise<IteratorResult<B
   }
 }
 
-async function* prepend(head: Buffer, rest: AsyncIterator<Buffer>, stats: ReadStats): AsyncGenerator<Buffer> {
-  yield head;
-  for (;;) {
-    const r = await rest.next();
-    if (r.done) return;
-    stats.bytesIn += r.value.length;
-    yield r.value;
-  }
-}
 
 /**
  * Decompresses a gzip stream (concatenated members included, as `zcat` does). A truncated or corrupt stream is
@@ -315,13 +331,7 @@ function firstInvalidUtf8(buf: Buffer): number {
  * Decodes UTF-8 (a leading byte-order mark is dropped). Binary content (NUL bytes in the first chunk) is reported
  * and not decoded. Invalid bytes are reported once per file, with the first offset and a count, and replaced.
  */
-async function* decodeUtf8(
-  chunks: AsyncIterator<Buffer>,
-  file: InputFile,
-  report: Report,
-  stats: ReadStats,
-  source: Readable,
-): AsyncGenerator<string> {
+export async function* decodeText(chunks: AsyncIterator<Buffer>, file: InputFile, report: Report): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
   let offset = 0;
   let carry: Buffer | undefined;
@@ -338,11 +348,10 @@ async function* decodeUtf8(
     }
     if (r.done) break;
     let buf = r.value;
-    if (!stats.gzip) stats.bytesOut += buf.length;
     if (firstChunk) {
       firstChunk = false;
       if (looksBinary(buf)) {
-        source.destroy();
+        await chunks.return?.(undefined);
         report(diag(INPUT.binary, `binary content, not a log format mirrorwatch reads: ${file.path}`, file.path));
         return;
       }
@@ -381,7 +390,7 @@ async function* decodeUtf8(
 }
 
 /** Text logs never hold NUL bytes; UTF-16 logs would, but no supported source writes them. */
-function looksBinary(buf: Buffer): boolean {
+export function looksBinary(buf: Buffer): boolean {
   const n = Math.min(buf.length, 8192);
   let control = 0;
   for (let i = 0; i < n; i++) {

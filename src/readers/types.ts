@@ -11,13 +11,11 @@
 import type { Report } from '../core/diagnostic.js';
 import type { Dataset, Event, RawRecord } from '../core/event.js';
 
-/** The formats mirrorwatch recognises. `cloudtrail-digest` is recognised only to be skipped quietly. */
-export type FormatName =
-  | 'cloudtrail'
-  | 'cloudtrail-digest'
-  | 'azure-activity'
-  | 'gcp-audit'
-  | 'syslog';
+/**
+ * The formats mirrorwatch recognises. `cloudtrail-digest` is recognised only to be skipped quietly. Readers of
+ * further formats (packet captures, flow logs) add their names here.
+ */
+export type FormatName = 'cloudtrail' | 'cloudtrail-digest' | 'azure-activity' | 'gcp-audit' | 'syslog' | (string & {});
 
 /** One record as found in the input, before parsing. */
 export type { RawRecord } from '../core/event.js';
@@ -83,8 +81,10 @@ export interface FileReader {
   flush?(): Event[];
 }
 
-/** One input format. */
+/** One text input format (JSON, syslog, CSV-like flow logs): the engine decodes UTF-8 before calling it. */
 export interface FormatReader {
+  /** Text readers may leave this out; binary readers say `binary` (see `BinaryFormatReader`). */
+  readonly kind?: 'text';
   readonly format: FormatName;
   /** The datasets this reader can produce (the engine loads the prefilter literals of their rules). */
   readonly datasets: readonly Dataset[];
@@ -98,3 +98,36 @@ export interface FormatReader {
   /** Starts reading one file. */
   open(ctx: ReadContext): FileReader;
 }
+
+/** What a binary reader gets for one file. */
+export interface BinaryReadContext {
+  file: string;
+  options: ReaderOptions;
+  report: Report;
+  /** Receives events as the reader produces them. */
+  emit: (event: Event) => void;
+}
+
+/** The per-file state of a binary reader. */
+export interface BinaryFileReader {
+  /** Feeds the next chunk of (decompressed) bytes; chunks have arbitrary boundaries. */
+  push(bytes: Buffer): void;
+  /** Signals the end of input; reports a truncated last record; emits what it still holds. */
+  end(): void;
+}
+
+/**
+ * One binary input format (pcap, pcapng): recognised by magic bytes before any text decoding, fed decompressed
+ * bytes, and producing events directly (binary records are never prefiltered: rules' literals are text).
+ */
+export interface BinaryFormatReader {
+  readonly kind: 'binary';
+  readonly format: FormatName;
+  readonly datasets: readonly Dataset[];
+  /** Looks at up to the first 64 KiB of decompressed bytes (and the path, as a hint only). */
+  sniffBytes(head: Buffer, path: string): SniffResult;
+  open(ctx: BinaryReadContext): BinaryFileReader;
+}
+
+/** Any reader. */
+export type AnyFormatReader = FormatReader | BinaryFormatReader;
