@@ -56,6 +56,12 @@ export interface RawRecord {
    */
   text: string;
   origin: Origin;
+  /**
+   * Character offset of the record's first character in the file's decoded text, when the reader knows it (the
+   * engine uses it to tell whether the text around the record was plain ASCII). Records the reader re-encodes
+   * (a Pub/Sub payload decoded from base64) leave it out.
+   */
+  offset?: number;
 }
 
 /** One normalized record. */

@@ -10,15 +10,21 @@
  * may be escaped and only its longest remaining piece is searched for; a record that contains `\u` is never
  * skipped. Case-insensitive search is done with an ASCII-only `i` regular expression; because Unicode case mapping
  * can map non-ASCII characters onto ASCII ones (`K` KELVIN SIGN lower-cases to `k`), a record with any non-ASCII
- * character is never skipped either. Numbers are the other trap: a rule value `100` matches a JSON number written
+ * character is never skipped either. Looking for those two in every record would cost more than the literals
+ * themselves (a regular expression with a character class cannot skip ahead), so the engine tells the prefilter when
+ * the bytes around a record were plain ASCII without `\u` (known cheaply per 64 KiB piece from the bytes) and only
+ * other records get the full check. Numbers are the other trap: a rule value `100` matches a JSON number written
  * `1e2`, so a rule whose literal consists only of number characters offers no literals. A rule without literals
  * disables skipping for every dataset it applies to.
  */
 
 /** Decides whether a raw record's text may match. */
 export interface Prefilter {
-  /** False only when no rule can match a record with this text. */
-  mayMatch(text: string): boolean;
+  /**
+   * False only when no rule can match a record with this text. `plain` promises that the text is ASCII and holds
+   * no `\u` escape; without the promise the text is checked for both.
+   */
+  mayMatch(text: string, plain?: boolean): boolean;
   /** Human-readable description (for `--explain-prefilter` and tests). */
   readonly description: string;
   /** True when the prefilter never skips (some rule offered no literals, or no rules apply). */
@@ -37,10 +43,20 @@ const NUMERIC = /^[0-9.eE+-]+$/;
  * (the literal is all escapable characters, or numeric).
  */
 export function searchablePiece(literal: string): string | undefined {
+  // The longest piece, preferring one that is not ubiquitous text (`microsoft.network` is in every Azure record;
+  // `tapconfigurations` is not).
   let best = '';
-  for (const piece of literal.split(ESCAPABLE)) if (piece.length > best.length) best = piece;
-  if (best.length === 0 || NUMERIC.test(best)) return undefined;
-  return best;
+  let bestUbiquitous = true;
+  for (const piece of literal.split(ESCAPABLE)) {
+    if (piece.length === 0 || NUMERIC.test(piece)) continue;
+    const u = ubiquitous(piece);
+    // On a tie the later piece wins: paths grow more specific from left to right (provider / type / subtype).
+    if (best === '' || (bestUbiquitous && !u) || (u === bestUbiquitous && piece.length >= best.length)) {
+      best = piece;
+      bestUbiquitous = u;
+    }
+  }
+  return best === '' ? undefined : best;
 }
 
 /** A prefilter that lets everything through. */
@@ -61,18 +77,102 @@ export function buildPrefilter(literalSets: readonly (readonly string[] | null)[
       pieces.add(piece);
     }
   }
-  // Drop pieces that contain another piece: the shorter one already matches wherever the longer one does.
-  const sorted = [...pieces].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
-  const kept: string[] = [];
-  for (const p of sorted) if (!kept.some((k) => p.includes(k))) kept.push(p);
-  const alternation = kept.map(escapeRegExp).join('|');
-  // One pass over the text: a literal, or a reason not to trust the raw text (`\u` escape, non-ASCII character).
-  const re = new RegExp(`${alternation}|\\\\u|[^\\x00-\\x7f]`, 'i');
+  const needles = coverPieces([...pieces]);
+  // Letters as explicit [Aa] classes rather than the `i` flag: V8's regular expressions skip ahead (Boyer-Moore)
+  // much better that way, about 2× faster on CloudTrail text (measured on Node 20). Same ASCII semantics.
+  const alternation = needles.map(caselessPattern).join('|');
+  // Plain text: the literals only. Otherwise one pass for a literal or a reason not to trust the raw text.
+  const fast = new RegExp(alternation);
+  const full = new RegExp(`${alternation}|\\\\u|[^\\x00-\\x7f]`);
   return {
-    mayMatch: (text) => re.test(text),
-    description: `${kept.length} literal(s): ${kept.join(', ')}`,
+    mayMatch: (text, plain = false) => (plain ? fast : full).test(text),
+    description: `${needles.length} search string(s) covering ${pieces.size} literal piece(s): ${needles.join(', ')}`,
     passAll: false,
   };
+}
+
+/** Pieces shorter than this are searched as they are; longer ones may be replaced by a shared substring. */
+const MIN_COVER = 8;
+
+/**
+ * Text in nearly every cloud audit record (service domains, field names): a shared substring that overlaps one of
+ * these would let almost every record through, so it is never chosen as a search string (the pieces themselves
+ * still are, when a rule offers nothing better).
+ */
+const UBIQUITOUS = [
+  'amazonaws.com', 'arn:aws:', 'eventsource', 'eventname', 'eventtime', 'useridentity', 'requestparameters',
+  'responseelements', 'googleapis.com', 'protopayload', 'methodname', 'cloudaudit', 'operationname',
+  'microsoft.network', 'microsoft.compute', 'microsoft.storage', 'microsoft.resources', 'microsoft.authorization',
+  'resourceid', 'resourcegroups', 'subscriptions', 'providers',
+];
+
+/** True when most of `sub` (six characters, or 60 % of it if longer) is a run of ubiquitous text. */
+export function ubiquitous(sub: string): boolean {
+  const w = Math.max(6, Math.ceil(sub.length * 0.6));
+  if (sub.length < w) return false;
+  for (let i = 0; i + w <= sub.length; i++) {
+    const window = sub.slice(i, i + w);
+    if (UBIQUITOUS.some((u) => u.includes(window))) return true;
+  }
+  return false;
+}
+
+/**
+ * Replaces a set of pieces by a smaller set of search strings such that every piece contains at least one of them
+ * (so a record containing a piece contains a search string: still sound), preferring strings shared by many pieces
+ * and then longer ones. `createtrafficmirrorsession`, `deletetrafficmirrortarget`, … become `trafficmirror`: one
+ * needle is searched far faster than an alternation of ten. Greedy set cover over substrings of at least
+ * `MIN_COVER` characters; a piece too short to share is kept whole.
+ */
+export function coverPieces(pieces: readonly string[]): string[] {
+  // A piece containing another is already covered by it.
+  const sorted = [...new Set(pieces)].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+  const minimal: string[] = [];
+  for (const p of sorted) if (!minimal.some((k) => p.includes(k))) minimal.push(p);
+  const out: string[] = [];
+  let left = minimal.filter((p) => {
+    if (p.length >= MIN_COVER) return true;
+    out.push(p);
+    return false;
+  });
+  while (left.length > 0) {
+    const counts = new Map<string, number>();
+    for (const p of left) {
+      const seen = new Set<string>();
+      for (let len = MIN_COVER; len <= p.length; len++) {
+        for (let i = 0; i + len <= p.length; i++) seen.add(p.slice(i, i + len));
+      }
+      for (const sub of seen) counts.set(sub, (counts.get(sub) ?? 0) + 1);
+    }
+    let best = '';
+    let bestCount = 0;
+    for (const [sub, c] of counts) {
+      if (ubiquitous(sub)) continue;
+      if (c > bestCount || (c === bestCount && (sub.length > best.length || (sub.length === best.length && sub < best)))) {
+        best = sub;
+        bestCount = c;
+      }
+    }
+    if (best === '') {
+      // Nothing shareable and safe: search the remaining pieces themselves.
+      out.push(...left);
+      break;
+    }
+    out.push(best);
+    left = left.filter((p) => !p.includes(best));
+  }
+  return out.sort();
+}
+
+/** A regular-expression source matching `s` with ASCII letters in either case. */
+function caselessPattern(s: string): string {
+  let out = '';
+  for (const c of s) {
+    const lower = c.toLowerCase();
+    const upper = c.toUpperCase();
+    out += lower !== upper && lower.length === 1 && upper.length === 1 && c < '\x80' ? `[${upper}${lower}]` : escapeRegExp(c);
+  }
+  return out;
 }
 
 function escapeRegExp(s: string): string {

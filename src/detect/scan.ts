@@ -7,12 +7,14 @@ import type { Report } from '../core/diagnostic.js';
 import type { Dataset, Event, LogSource } from '../core/event.js';
 import { DATASET_LOGSOURCES, logSourceApplies } from '../core/event.js';
 import { INPUT } from '../readers/input-diagnostic-codes.js';
-import { decodeText, openBytes, type InputFile, type ReadStats } from '../readers/source.js';
+import { decodeText, openBytes, type InputFile, type PieceInfo, type ReadStats } from '../readers/source.js';
 import type { AnyFormatReader, BinaryFormatReader, FileReader, FormatReader, RawRecord, ReaderOptions } from '../readers/types.js';
 import type { Analytic, AnalyticFinding } from './analytic.js';
 import type { ActiveRule, MatchTarget } from './active-rule.js';
 import { buildPrefilter, PASS_ALL, type Prefilter } from './prefilter.js';
 import { eventTarget, type FieldAliases } from './target.js';
+
+const NO_ORIGIN = { file: '' };
 
 /** How many characters of a file the format sniffers see. */
 const SNIFF_CHARS = 64 * 1024;
@@ -203,10 +205,11 @@ export async function scan(
       progress();
       continue;
     }
-    const text = decodeText(replay, input, report);
+    const piece: PieceInfo = { plain: false, index: 0 };
+    const text = decodeText(replay, input, report, piece);
     // Gather the head for sniffing.
     let head = '';
-    const pending: string[] = [];
+    const pending: { text: string; plain: boolean }[] = [];
     let exhausted = false;
     while (head.length < SNIFF_CHARS) {
       const r = await text.next();
@@ -214,7 +217,7 @@ export async function scan(
         exhausted = true;
         break;
       }
-      pending.push(r.value);
+      pending.push({ text: r.value, plain: piece.plain });
       head += r.value;
     }
     if (head.trim().length === 0) {
@@ -261,26 +264,40 @@ export async function scan(
     stats.filesRead++;
     stats.formats[chosen.format] = (stats.formats[chosen.format] ?? 0) + 1;
     const prefilter = prefilterFor(chosen);
+    const plainness = new PlainRanges(options.readerOptions.maxRecordChars);
     let fileReader: FileReader | undefined = undefined;
     const emit = (rec: RawRecord) => {
       stats.records++;
-      if (!prefilter.passAll && !prefilter.mayMatch(rec.text)) {
+      if (!prefilter.passAll && !prefilter.mayMatch(rec.text, plainness.isPlain(rec))) {
         stats.recordsPrefiltered++;
         return;
       }
       for (const ev of (fileReader as FileReader).parse(rec)) onEvent(ev);
     };
+    const mayMatch = prefilter.passAll
+      ? undefined
+      : (span: string, offset: number): boolean => {
+          if (prefilter.mayMatch(span, plainness.isPlain({ text: span, offset, origin: NO_ORIGIN }))) return true;
+          stats.records++;
+          stats.recordsPrefiltered++;
+          return false;
+        };
     fileReader = chosen.open({
       file: input.path,
       options: { ...options.readerOptions, referenceTimeMs: input.mtimeMs },
       report,
       emit,
+      mayMatch,
     });
-    for (const chunk of pending) fileReader.push(chunk);
+    for (const p of pending) {
+      plainness.piece(p.text.length, p.plain);
+      fileReader.push(p.text);
+    }
     if (!exhausted) {
       for (;;) {
         const r = await text.next();
         if (r.done) break;
+        plainness.piece(r.value.length, piece.plain);
         fileReader.push(r.value);
         progress();
       }
@@ -293,6 +310,48 @@ export async function scan(
   const findings = analytics.flatMap((a) => a.finish());
   stats.elapsedMs = performance.now() - started;
   return { matches, findings, stats, context };
+}
+
+/**
+ * Which stretches of a file's decoded text were not plain (non-ASCII, or holding a `\u` escape), so that the
+ * prefilter can use its fast literal search on a record that lies wholly in plain text. Pieces are registered in
+ * order before they are pushed to the reader; records locate themselves by `RawRecord.offset`.
+ */
+export class PlainRanges {
+  /** Flat [start, end) pairs of non-plain pieces, ascending. */
+  private readonly ranges: number[] = [];
+  private total = 0;
+  constructor(private readonly keepChars: number) {}
+
+  /** Registers the next piece of text. */
+  piece(length: number, plain: boolean): void {
+    const start = this.total;
+    this.total += length;
+    if (plain) return;
+    const r = this.ranges;
+    if (r.length > 0 && r[r.length - 1] === start) r[r.length - 1] = this.total; // merge adjacent
+    else r.push(start, this.total);
+    if (r.length > 4096) {
+      // No record still to come can start before total - keepChars (the reader's record size limit).
+      const horizon = this.total - this.keepChars - 1;
+      let k = 0;
+      while (k < r.length && r[k + 1] < horizon) k += 2;
+      r.splice(0, k);
+    }
+  }
+
+  /** True when the record's text lies wholly in plain pieces (unknown offset: false). */
+  isPlain(rec: RawRecord): boolean {
+    if (rec.offset === undefined) return false;
+    const start = rec.offset;
+    const end = start + rec.text.length;
+    const r = this.ranges;
+    for (let k = r.length - 2; k >= 0; k -= 2) {
+      if (r[k + 1] <= start) return true; // this range and all before it end before the record
+      if (r[k] < end) return false; // overlaps
+    }
+    return true;
+  }
 }
 
 /** Yields the buffered head chunks, then the rest of the stream. */

@@ -36,6 +36,7 @@ export const azureActivityReader: FormatReader = {
       report: ctx.report,
       emit: ctx.emit,
       containerKeys: CLOUD_CONTAINER_KEYS,
+      mayMatchLine: ctx.mayMatch,
     });
     return {
       push: (text) => splitter.push(text),

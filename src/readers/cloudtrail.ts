@@ -59,6 +59,7 @@ export const cloudtrailReader: FormatReader = {
       report: ctx.report,
       emit: ctx.emit,
       containerKeys: CLOUD_CONTAINER_KEYS,
+      mayMatchLine: ctx.mayMatch,
     });
     return {
       push: (text) => splitter.push(text),

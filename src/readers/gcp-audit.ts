@@ -116,6 +116,8 @@ export const gcpAuditReader: FormatReader = {
         if (entry) ctx.emit(entry);
       },
       containerKeys: CLOUD_CONTAINER_KEYS,
+      // Only lines that name their log are LogEntries; a Pub/Sub envelope's payload is base64, invisible to it.
+      mayMatchLine: ctx.mayMatch && ((text, offset) => text.indexOf('"logName"') === -1 || (ctx.mayMatch as NonNullable<typeof ctx.mayMatch>)(text, offset)),
     });
     return {
       push: (text) => splitter.push(text),

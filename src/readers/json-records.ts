@@ -60,6 +60,11 @@ export interface JsonRecordSplitterOptions {
   emit: (rec: RawRecord) => void;
   /** Keys that make a top-level object a container when they hold an array at depth 1. */
   containerKeys: readonly string[];
+  /**
+   * The engine's prefilter for a whole line (`ReadContext.mayMatch`): a `{…}` line it rejects is dropped before the
+   * splitter decides whether it holds one record, two, or a container (none of them could match).
+   */
+  mayMatchLine?: (text: string, offset: number) => boolean;
 }
 
 /** A push-driven splitter: feed decoded text in chunks of any size, then call `end`. */
@@ -289,6 +294,7 @@ function showChar(c: number): string {
 }
 
 class Splitter implements JsonRecordSplitter {
+  private readonly mayMatchLine: ((text: string, offset: number) => boolean) | undefined;
   private readonly file: string;
   private readonly max: number;
   private readonly report: Report;
@@ -334,6 +340,8 @@ class Splitter implements JsonRecordSplitter {
   private recLen = 0;
   private recOversized = false;
   private recLine = 0;
+  /** Absolute character offset of the record's first character in the decoded stream (`RawRecord.offset`). */
+  private recAbs = 0;
   private recCol = 0;
   private recIndex: number | undefined = undefined;
 
@@ -352,6 +360,7 @@ class Splitter implements JsonRecordSplitter {
     this.max = o.maxRecordChars;
     this.report = o.report;
     this.emit = o.emit;
+    this.mayMatchLine = o.mayMatchLine;
     this.keys = new Set(o.containerKeys);
     this.needles = o.containerKeys.map((k) => `"${k}"`);
     this.fastLimit = Math.max(1, Math.min(FAST_LINE_CHARS, o.maxRecordChars + 1));
@@ -657,6 +666,7 @@ class Splitter implements JsonRecordSplitter {
     this.recOversized = false;
     this.recLine = this.line;
     this.recCol = this.col(i);
+    this.recAbs = this.base + i;
     this.recIndex = index;
   }
 
@@ -826,7 +836,7 @@ class Splitter implements JsonRecordSplitter {
     } else {
       const last = this.seg.slice(this.recFrom, end + 1);
       const text = this.recParts.length === 0 ? last : this.recParts.join('') + last;
-      this.emit({ text, origin: this.recOrigin() });
+      this.emit({ text, origin: this.recOrigin(), offset: this.recAbs });
     }
     this.dropRecord();
   }
@@ -878,10 +888,14 @@ class Splitter implements JsonRecordSplitter {
     }
     if (seg.charCodeAt(e) !== 0x7d) return FP_NO;
     const text = seg.slice(i, e + 1);
+    if (this.mayMatchLine !== undefined && !this.mayMatchLine(text, this.base + i)) {
+      this.atLineStart = false;
+      return end;
+    }
     if (!this.lineIsOneRecord(text)) return FP_NO;
     const origin: Origin = { file: this.file, line: this.line, column: this.col(i) };
     this.atLineStart = false;
-    this.emit({ text, origin });
+    this.emit({ text, origin, offset: this.base + i });
     return end;
   }
 

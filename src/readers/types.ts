@@ -54,6 +54,14 @@ export interface ReadContext {
   report: Report;
   /** Receives each raw record found by `push`/`end`, in input order. */
   emit: (rec: RawRecord) => void;
+  /**
+   * The engine's prefilter, offered for whole stretches of text (an NDJSON line before it is split or checked):
+   * false means no record inside `text` (which starts at character `offset` of the decoded file) can match any
+   * rule, so the reader may drop the stretch without splitting it; the engine counts it as one skipped record.
+   * Absent when prefiltering is off or the reader is not prefilterable. Readers must not call it on text that is
+   * not the file's own (decoded base64 payloads).
+   */
+  mayMatch?: (text: string, offset: number) => boolean;
 }
 
 /** The answer of `sniff`. */

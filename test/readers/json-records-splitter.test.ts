@@ -127,7 +127,7 @@ describe('JSON record splitter: layouts', () => {
     r.records.forEach((x, i) => {
       const at = text.indexOf(recs[i], from);
       from = at + 1;
-      assert.deepEqual(x, { text: recs[i], origin: { file: 'input.json', line: 1, column: at + 1, record: i } });
+      assert.deepEqual(x, { text: recs[i], origin: { file: 'input.json', line: 1, column: at + 1, record: i }, offset: at });
     });
   });
 
