@@ -53,3 +53,9 @@ export function parseFormat(s: string): Parsed<Format> {
   const v = s.toLowerCase();
   return (FORMATS as readonly string[]).includes(v) ? { ok: true, value: v as Format } : { ok: false, message: `unknown format "${s}": expected ${FORMATS.join(', ')}` };
 }
+
+/** Parses `--jobs`: a positive whole number (at most 256). */
+export function parseJobs(s: string): Parsed<number> {
+  const n = Number(s);
+  return Number.isInteger(n) && n >= 1 && n <= 256 ? { ok: true, value: n } : { ok: false, message: `invalid number of jobs "${s}": expected a whole number from 1 to 256` };
+}

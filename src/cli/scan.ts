@@ -6,7 +6,8 @@ import { LEVELS, levelRank } from '../core/alert.js';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { buildAlert, buildFindingAlert, compareAlerts, groupMatches } from '../detect/alerts.js';
 import { loadAliases, loadRuleSet } from '../detect/rule-set.js';
-import { scan, type ScanStats } from '../detect/scan.js';
+import type { ScanOptions, ScanStats } from '../detect/scan.js';
+import { defaultJobs, scanParallel, type WorkerSetup } from '../detect/parallel.js';
 import { READERS } from '../readers/registry.js';
 import { expandInputs } from '../readers/source.js';
 import { createJsonSink } from '../sinks/json.js';
@@ -14,7 +15,7 @@ import { createNdjsonSink } from '../sinks/ndjson.js';
 import { createTableSink } from '../sinks/table.js';
 import type { Sink, TextOut } from '../sinks/types.js';
 import { CLI } from './cli-diagnostic-codes.js';
-import { parseFormat, parseLevel, parseSize, parseTimeZone, parseYear, type Format } from './options.js';
+import { parseFormat, parseJobs, parseLevel, parseSize, parseTimeZone, parseYear, type Format } from './options.js';
 import { collect, ruleDirs, value, type SetCode } from './command-helpers.js';
 import { fileOut, stdoutOut } from './text-out.js';
 import { MAPPINGS_DIR } from './paths.js';
@@ -35,6 +36,8 @@ export interface ScanCommandOptions {
   quiet: boolean;
   progress: boolean;
   exitZero: boolean;
+  /** Worker threads across files (1: scan in this thread). */
+  jobs: number;
 }
 
 /** Writes diagnostics to stderr as they happen, clearing the progress line first. */
@@ -85,10 +88,11 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
   const inputs = await expandInputs(opts.paths, con.report);
   const showProgress = opts.progress && Boolean(process.stderr.isTTY);
   const started = Date.now();
-  const { matches, findings, stats, context } = await scan(inputs, {
+  const readerOptions = { timeZone: opts.timeZone, year: opts.year, maxRecordChars: opts.maxRecordChars };
+  const scanOptions: ScanOptions = {
     rules,
     readers: READERS,
-    readerOptions: { timeZone: opts.timeZone, year: opts.year, maxRecordChars: opts.maxRecordChars },
+    readerOptions,
     prefilter: opts.prefilter,
     aliases,
     unknownFormatIsError: !opts.ignoreUnknown,
@@ -100,7 +104,16 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
           }
         }
       : undefined,
-  });
+  };
+  const workerSetup: WorkerSetup = {
+    ruleSources: opts.rules,
+    mappingsDir: MAPPINGS_DIR,
+    readerOptions,
+    prefilter: opts.prefilter,
+    unknownFormatIsError: !opts.ignoreUnknown,
+    analyticDatasets: [...new Set((scanOptions.analytics ?? []).flatMap((a) => a.datasets))],
+  };
+  const { matches, findings, stats, context } = await scanParallel(inputs, scanOptions, workerSetup, opts.jobs);
   con.clearProgress();
   const groups = groupMatches(matches, aliases);
   const all = [...groups.map((g) => buildAlert(g, aliases, context)), ...findings.map((f) => buildFindingAlert(f))];
@@ -217,6 +230,7 @@ export function registerScan(root: Command, setCode: SetCode): void {
     .option('-q, --quiet', 'no summary')
     .option('--no-progress', 'no progress line on a terminal')
     .option('--exit-zero', 'exit 0 when alerts are found (input and usage errors still exit 2)')
+    .option('-j, --jobs <n>', 'worker threads scanning files in parallel (default: the number of CPUs; 1 = no workers)')
     .action(async (paths: string[], o: Record<string, unknown>) => {
       const code = await runScan({
         paths,
@@ -233,6 +247,7 @@ export function registerScan(root: Command, setCode: SetCode): void {
         quiet: o.quiet === true,
         progress: o.progress !== false,
         exitZero: o.exitZero === true,
+        jobs: o.jobs === undefined ? defaultJobs() : value(parseJobs(String(o.jobs)), '--jobs'),
       });
       setCode(code);
     });
