@@ -166,3 +166,38 @@ test('the prefilter never skips a record with \\u escapes or non-ASCII text', ()
   assert.equal(buildPrefilter([['6']]).passAll, true, 'a numeric literal cannot be trusted (6 may be written 6.0 or 6e0)');
   assert.equal(buildPrefilter([null, ['x-y-z']]).passAll, true, 'one rule without literals disables skipping');
 });
+
+test('the many-rules automaton finds exactly what a case-insensitive substring search finds', async () => {
+  const { LiteralAutomaton } = await import('../../src/detect/prefilter.js');
+  const r = rng(424242);
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:/-_"{}[], \\';
+  const pick = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(r() * alphabet.length)]).join('');
+  for (let round = 0; round < 40; round++) {
+    const needles = Array.from({ length: 1 + Math.floor(r() * 300) }, () => pick(2 + Math.floor(r() * 12)).toLowerCase().replace(/\\/g, ''))
+      .filter((x) => x.length > 0);
+    const automaton = new LiteralAutomaton(needles);
+    for (let t = 0; t < 200; t++) {
+      let text = pick(Math.floor(r() * 120));
+      if (r() < 0.3) text = text.slice(0, 40) + needles[Math.floor(r() * needles.length)].toUpperCase() + text.slice(40);
+      if (r() < 0.1) text += 'ß';
+      if (r() < 0.1) text += '\\u00e9';
+      const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+      const literal = needles.some((nd) => lower.includes(nd));
+      const special = /[^\x00-\x7f]/.test(text) || /\\u/i.test(text); // \U is not JSON; matching it too is merely cautious
+      assert.equal(automaton.test(text, false), literal || special, `full: ${JSON.stringify(text)}`);
+      if (!special) assert.equal(automaton.test(text, true), literal, `plain: ${JSON.stringify(text)}`);
+    }
+  }
+});
+
+test('a pack of more than a thousand rules gets the automaton, and it still never skips a match', async () => {
+  const { buildPrefilter } = await import('../../src/detect/prefilter.js');
+  const sets = Array.from({ length: 1200 }, (_, i) => [`creatething${i}widget`, `deletething${i}gadget`]);
+  sets.push(['createtrafficmirrorsession']);
+  const p = buildPrefilter(sets);
+  assert.match(p.description, /Aho-Corasick/);
+  assert.equal(p.mayMatch('{"eventName":"CreateTrafficMirrorSession"}', true), true);
+  assert.equal(p.mayMatch('{"eventName":"DELETETHING77GADGET"}', true), true);
+  assert.equal(p.mayMatch('{"eventName":"DescribeInstances"}', true), false);
+  assert.equal(p.mayMatch('{"eventName":"Describe\\u0049nstances"}', false), true);
+});
