@@ -5,6 +5,9 @@
  * - Values compare case-insensitively unless `cased`; `*`/`?` are anchored to the whole value (`glob.ts`).
  * - Numbers and booleans compare by their string form: `readOnly: false` matches JSON `false` and `"false"`.
  * - A field holding an array matches when any element matches; a path through an array reaches every element.
+ * - A field holding an object matches when any scalar inside it matches, as a keyword search confined to that field
+ *   would: SigmaHQ's CloudTrail rules test whole members (`requestParameters|contains: 'Suspended'`,
+ *   `responseElements|contains: 'Failure'`), which SIEMs hold as flattened text.
  * - `null` matches a missing or null field; `exists` tests presence only (null counts as present).
  * - `re` is an unanchored JavaScript RegExp search on the field's text, case-sensitive unless `i`.
  * - Keywords (values without a field) must occur somewhere in the event's keyword texts; wildcards apply.
@@ -15,6 +18,7 @@
  * compile to `===`/`startsWith`/`endsWith`/`includes` or a Set lookup, never to a regex; evaluation short-circuits.
  */
 import type { Diagnostic, Report } from '../core/diagnostic.js';
+import { isObject } from '../core/json.js';
 import { compileGlob } from './glob.js';
 import type { GlobTest } from './glob.js';
 import { cidrContains, parseCidr } from './ip-address.js';
@@ -81,25 +85,30 @@ export interface CompileOptions {
 /** The text forms of a value: one string, several (an array), or none. */
 type Forms = string | string[] | null;
 
-function collectForms(v: unknown, out: string[]): void {
+/** Nesting depth beyond which a value's scalars are not collected (JSON.parse accepts any depth; recursion does not). */
+const MAX_FORM_DEPTH = 256;
+
+function collectForms(v: unknown, out: string[], depth: number): void {
   if (typeof v === 'string') out.push(v);
   else if (typeof v === 'number') {
     if (Number.isFinite(v)) out.push(String(v));
   } else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
   else if (typeof v === 'bigint') out.push(String(v));
-  else if (Array.isArray(v)) for (const el of v) collectForms(el, out);
+  else if (depth >= MAX_FORM_DEPTH) return;
+  else if (Array.isArray(v)) for (const el of v) collectForms(el, out, depth + 1);
+  else if (isObject(v)) for (const k in v) collectForms(v[k], out, depth + 1);
 }
 
-/** The string forms of an event value (objects and null have none). */
+/** The string forms of an event value: a scalar's text, or every scalar inside an array or object (null has none). */
 export function textForms(v: unknown): Forms {
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) {
+  if (Array.isArray(v) || isObject(v)) {
     const out: string[] = [];
-    collectForms(v, out);
+    collectForms(v, out, 0);
     return out.length === 0 ? null : out;
   }
   const out: string[] = [];
-  collectForms(v, out);
+  collectForms(v, out, 0);
   return out.length === 0 ? null : out[0];
 }
 

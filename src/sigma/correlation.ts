@@ -81,9 +81,22 @@ function parseThreshold(
   const comparisons: { op: CorrelationOp; value: number }[] = [];
   let field: string[] = [];
   let hasField = false;
+  let percentile: number | undefined;
   let ok = true;
   for (const e of mapEntries(src, node)) {
     const at = src.loc(e.keyNode);
+    if (e.key === 'percentile' && type === 'value_percentile') {
+      // pySigma `SigmaCorrelationCondition.percentile`: the rank compared by value_percentile.
+      const v = isScalar(e.value) ? e.value.value : undefined;
+      const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+      if (!Number.isFinite(n) || n < 0 || n > 100) {
+        report(sigmaDiagnostic('MW1405', src.loc(e.value), { op: 'percentile', value: String(src.toJS(e.value)) }));
+        ok = false;
+      } else {
+        percentile = n;
+      }
+      continue;
+    }
     if (e.key === 'field') {
       hasField = true;
       const list = readStringList(src, e.value, true);
@@ -131,7 +144,9 @@ function parseThreshold(
     return null;
   }
   if (!FIELD_TYPES.has(type) && hasField) report(sigmaDiagnostic('MW1410', at, { type }));
-  return { kind: 'threshold', comparisons, field: FIELD_TYPES.has(type) ? field : [] };
+  const out: CorrelationCondition = { kind: 'threshold', comparisons, field: FIELD_TYPES.has(type) ? field : [] };
+  if (percentile !== undefined) out.percentile = percentile;
+  return out;
 }
 
 /** Parses a `correlation:` section; reports every problem; null when any was an error. */

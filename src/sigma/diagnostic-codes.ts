@@ -31,6 +31,7 @@ export const SIGMA_DIAGNOSTICS = {
   MW1009: { severity: 'error', message: 'unknown level "{value}": expected {expected}' },
   MW1010: { severity: 'warning', message: 'no rule files (*.yml, *.yaml) found under {path}' },
   MW1011: { severity: 'error', message: 'a document may hold only one of detection, correlation and filter' },
+  MW1012: { severity: 'warning', message: '"{name}" holds {found} where text belongs (an unquoted ": " in YAML makes a map): read as "{text}"' },
 
   // --- detection structure ---
   MW1100: { severity: 'error', message: 'detection must be a map of search identifiers and a condition' },

@@ -74,8 +74,23 @@ function yamlMessage(message: string): string {
   return first.replace(/ at line \d+, column \d+:?$/, '').replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase());
 }
 
-/** Reads a list of strings; a single string is a list of one (SigmaHQ writes `falsepositives: Unknown`). */
-function stringList(src: YamlSource, entry: MapEntry | undefined, report: Report): string[] {
+/** The text a person meant by a non-string YAML item: `a: b` for the map an unquoted ": " makes, else JSON. */
+function itemText(value: unknown): string {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value)
+      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(', ');
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Reads a list of strings; a single string is a list of one (SigmaHQ writes `falsepositives: Unknown`). In a
+ * `freeText` list (falsepositives, references) an item that is not a string is read as its text with a warning:
+ * pySigma only asks these attributes to be lists (sigma/rule/base.py), so SigmaHQ rules with an unquoted ": " in a
+ * false-positive note load there, and a note must not cost a rule its detection.
+ */
+function stringList(src: YamlSource, entry: MapEntry | undefined, report: Report, freeText = false): string[] {
   if (entry === undefined || entry.value === null || (isScalar(entry.value) && entry.value.value === null)) return [];
   if (isScalar(entry.value)) {
     const s = readString(entry.value);
@@ -84,9 +99,18 @@ function stringList(src: YamlSource, entry: MapEntry | undefined, report: Report
     const out: string[] = [];
     let ok = true;
     for (const el of entry.value.items) {
-      const s = readString(src.deref(el));
-      if (s === undefined) ok = false;
-      else out.push(s);
+      const node = src.deref(el);
+      const s = readString(node);
+      if (s !== undefined) {
+        out.push(s);
+      } else if (freeText && node !== null) {
+        const value = src.toJS(node);
+        const text = value === null ? '' : itemText(value);
+        report(sigmaDiagnostic('MW1012', src.loc(node), { name: entry.key, found: describeNode(node), text }));
+        if (text !== '') out.push(text);
+      } else {
+        ok = false;
+      }
     }
     if (ok) return out;
   }
@@ -120,8 +144,8 @@ function readBase(
 
   const base: SigmaDocumentBase = {
     title,
-    references: stringList(src, entries.get('references'), report),
-    falsepositives: stringList(src, entries.get('falsepositives'), report),
+    references: stringList(src, entries.get('references'), report, true),
+    falsepositives: stringList(src, entries.get('falsepositives'), report, true),
     tags: stringList(src, entries.get('tags'), report),
     custom: {},
     source: docAt,

@@ -220,7 +220,13 @@ export const CORRELATION_OPS: readonly CorrelationOp[] = ['gt', 'gte', 'lt', 'lt
 
 /** A correlation condition: the comparisons are AND-ed (two make a range). */
 export type CorrelationCondition =
-  | { kind: 'threshold'; comparisons: { op: CorrelationOp; value: number }[]; field: string[] }
+  | {
+      kind: 'threshold';
+      comparisons: { op: CorrelationOp; value: number }[];
+      field: string[];
+      /** value_percentile: which percentile (0–100) of the field's values is compared (pySigma `percentile`). */
+      percentile?: number;
+    }
   /**
    * pySigma's extended temporal condition (`rule_a and rule_b and not rule_c`) over the referenced rules; the
    * identifiers are rule ids or names.
