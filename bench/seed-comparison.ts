@@ -1,6 +1,6 @@
 /**
  * How the two seed queries fare against mirrorwatch on the same fixture sets: every record is read by the real
- * readers, the seeds are evaluated on its ECS view (test/helpers/seed-queries.ts), and mirrorwatch runs with the
+ * readers, the seeds are evaluated on its ECS view (src/export/seed-queries.ts), and mirrorwatch runs with the
  * bundled rules. For each set: mirrorwatch's alerts (at low or above) and the records they rest on, and for each
  * seed the records it flags, split into those mirrorwatch also alerts on, those it does not (noise: reads, AWS
  * Config, join/action, duplicates of one operation), and the mirrorwatch-alerted records the seed misses.
@@ -15,7 +15,7 @@ import { readExamples } from '../src/detect/rule-examples.js';
 import { ecsOf } from '../src/normalize/index.js';
 import { bundled, readEvents, scanTexts } from '../test/helpers/engine.js';
 import { repoPath } from '../test/helpers/paths.js';
-import { seedAqlMatches, seedEqlMatches } from '../test/helpers/seed-queries.js';
+import { seedAqlMatches, seedEqlMatches } from '../src/export/seed-queries.js';
 
 interface Input {
   name: string;

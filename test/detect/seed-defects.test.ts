@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ecsOf } from '../../src/normalize/index.js';
 import { readEvents, ruleNames, scanTexts } from '../helpers/engine.js';
-import { seedAqlMatches, seedEqlMatches } from '../helpers/seed-queries.js';
+import { seedAqlMatches, seedEqlMatches } from '../../src/export/seed-queries.js';
 
 const ACCT = '111122223333';
 
