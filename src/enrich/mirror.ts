@@ -250,6 +250,8 @@ function platformOf(dataset: Dataset): MirrorPlatform {
     case 'juniper.log':
     case 'arista_eos.log':
     case 'tacacs.accounting':
+    case 'network.pcap':
+    case 'network.flow':
       return 'network-device';
   }
 }
