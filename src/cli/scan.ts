@@ -4,11 +4,19 @@ import { styleText } from 'node:util';
 import type { AlertDocument, Level } from '../core/alert.js';
 import { LEVELS, levelRank } from '../core/alert.js';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
-import { buildAlert, buildFindingAlert, compareAlerts, groupMatches } from '../detect/alerts.js';
+import { compareAlerts } from '../detect/alerts.js';
+import { alertId, runAlertPipeline, suppressionRecords } from '../detect/alert-pipeline.js';
+import type { ActiveRule } from '../detect/active-rule.js';
+import { loadCorrelations } from '../detect/correlate.js';
+import type { FieldAliases } from '../detect/target.js';
+import { loadTuningFile, type Tuning } from '../enrich/tuning.js';
+import { openStateStore } from '../store/open.js';
+import type { StateStore } from '../store/types.js';
 import { loadAliases, loadRuleSet } from '../detect/rule-set.js';
 import type { ScanOptions, ScanStats } from '../detect/scan.js';
 import { defaultJobs, scanParallel, type WorkerSetup } from '../detect/parallel.js';
-import { READERS } from '../readers/registry.js';
+import { ALL_READERS } from '../readers/registry.js';
+import { ApprovedCollectors, correlateControlPlane, createNetworkAnalytics, loadCollectors } from '../analytics/index.js';
 import { expandInputs } from '../readers/source.js';
 import { createJsonSink } from '../sinks/json.js';
 import { createNdjsonSink } from '../sinks/ndjson.js';
@@ -38,6 +46,17 @@ export interface ScanCommandOptions {
   exitZero: boolean;
   /** Worker threads across files (1: scan in this thread). */
   jobs: number;
+  /** File listing approved mirror collectors (network analytics). */
+  collectors?: string;
+  /** `--tuning FILE`: approved principals, collectors, windows and exceptions. */
+  tuning?: string;
+  /** Also write alerts a tuning exception suppressed (marked with `mirrorwatch.suppressed_by`). */
+  showSuppressed: boolean;
+  /** `--state PATH` (default: the user's data directory), or `--no-state`. */
+  state?: string;
+  noState: boolean;
+  /** Also write alerts an earlier scan already reported. */
+  includeReported: boolean;
 }
 
 /** Writes diagnostics to stderr as they happen, clearing the progress line first. */
@@ -85,13 +104,38 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
     return 2;
   }
   const aliases = await loadAliases(MAPPINGS_DIR, con.report);
+  const correlations = await loadCorrelations(opts.rules);
+  const now = new Date();
+  let tuning: Tuning | undefined;
+  if (opts.tuning !== undefined) {
+    tuning = await loadTuningFile(opts.tuning, { report: con.report, now, knownRuleIds: new Set(rules.map((r) => r.id)) });
+    if (con.diagnostics.some((d) => d.severity === 'error' && d.file === opts.tuning)) return 2;
+  }
+  const store = openStateStore({ path: opts.state, disabled: opts.noState, report: con.report });
+  if (!store) return 2;
+  try {
+    return await scanWithStore(opts, con, { rules, aliases, correlations, tuning, store, now });
+  } finally {
+    store.close();
+  }
+}
+
+/** The part of a scan that runs with the state store open. */
+async function scanWithStore(
+  opts: ScanCommandOptions,
+  con: Console,
+  ctx: { rules: ActiveRule[]; aliases: FieldAliases; correlations: Awaited<ReturnType<typeof loadCorrelations>>; tuning?: Tuning; store: StateStore; now: Date },
+): Promise<number> {
+  const { rules, aliases, store, now } = ctx;
   const inputs = await expandInputs(opts.paths, con.report);
+  const collectors = opts.collectors ? await loadCollectors(opts.collectors, con.report) : ApprovedCollectors.none();
   const showProgress = opts.progress && Boolean(process.stderr.isTTY);
   const started = Date.now();
   const readerOptions = { timeZone: opts.timeZone, year: opts.year, maxRecordChars: opts.maxRecordChars };
   const scanOptions: ScanOptions = {
     rules,
-    readers: READERS,
+    readers: ALL_READERS,
+    analytics: createNetworkAnalytics({ collectors }),
     readerOptions,
     prefilter: opts.prefilter,
     aliases,
@@ -115,10 +159,26 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
   };
   const { matches, findings, stats, context } = await scanParallel(inputs, scanOptions, workerSetup, opts.jobs);
   con.clearProgress();
-  const groups = groupMatches(matches, aliases);
-  const all = [...groups.map((g) => buildAlert(g, aliases, context)), ...findings.map((f) => buildFindingAlert(f))];
-  const shown = all.filter((a) => levelRank(a.mirrorwatch.severity) >= levelRank(opts.minLevel));
-  shown.sort(compareAlerts);
+  const stateful = !opts.noState;
+  const result = runAlertPipeline({
+    matches,
+    findings,
+    context,
+    rules,
+    aliases,
+    correlations: ctx.correlations,
+    store,
+    stateful,
+    tuning: ctx.tuning,
+    now,
+    report: con.report,
+    // A mirroring change followed by traffic to its destination raises both alerts (ATT&CK AN1131/AN1132).
+    beforeEnrich: correlateControlPlane,
+  });
+  const candidates = opts.includeReported ? [...result.alerts, ...result.alreadyReported].sort(compareAlerts) : result.alerts;
+  const all = candidates;
+  const shown = candidates.filter((a) => levelRank(a.mirrorwatch.severity) >= levelRank(opts.minLevel));
+  const written = opts.showSuppressed ? [...shown, ...result.suppressed].sort(compareAlerts) : shown;
 
   let out: TextOut;
   try {
@@ -128,7 +188,12 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
     return 2;
   }
   const format: Format = opts.format ?? (out.isTTY ? 'table' : 'ndjson');
-  const summary = () => summarize(stats, all, shown, con.diagnostics, opts.minLevel);
+  const summary = () =>
+    summarize(stats, all, shown, con.diagnostics, opts.minLevel, {
+      suppressed: result.suppressed.length,
+      alreadyReported: opts.includeReported ? 0 : result.alreadyReported.length,
+      state: stateful ? store.location : undefined,
+    });
   let sink: Sink;
   switch (format) {
     case 'table':
@@ -141,13 +206,19 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
       sink = createJsonSink(out, summary);
       break;
   }
-  sink.write(shown);
+  sink.write(written);
   try {
     await sink.close();
   } catch (err) {
     con.report({ code: CLI.output.code, severity: 'error', message: `cannot write ${opts.output}: ${(err as Error).message}` });
     return 2;
   }
+  // Only now, with the alerts written, is the state made durable: a crash before this line repeats alerts on the
+  // next scan; it never loses one.
+  store.markReported(shown.map(alertId), now.getTime());
+  store.recordSuppressions(suppressionRecords(result.suppressed, now));
+  store.saveCorrelationState(result.correlationState);
+  if (!store.commit()) return 2;
   if (!opts.quiet) {
     const text = summaryText(summary());
     // The table is for a person: the summary follows it on stdout. Machine formats keep stdout clean.
@@ -166,12 +237,30 @@ export interface ScanSummary {
   bytes: { read: number; decompressed: number };
   records: { total: number; skippedByPrefilter: number; events: number };
   formats: Record<string, number>;
-  alerts: { shown: number; bySeverity: Record<string, number>; belowMinLevel: number; minLevel: Level };
+  alerts: {
+    shown: number;
+    bySeverity: Record<string, number>;
+    belowMinLevel: number;
+    minLevel: Level;
+    /** Suppressed by a tuning exception (recorded in the state store's audit). */
+    suppressed: number;
+    /** Reported by an earlier scan with the same state (`--include-reported` shows them). */
+    alreadyReported: number;
+  };
+  /** The state store's file, when state is kept. */
+  state?: string;
   diagnostics: { errors: number; warnings: number };
   elapsedMs: number;
 }
 
-function summarize(stats: ScanStats, all: AlertDocument[], shown: AlertDocument[], diags: Diagnostic[], minLevel: Level): ScanSummary {
+function summarize(
+  stats: ScanStats,
+  all: AlertDocument[],
+  shown: AlertDocument[],
+  diags: Diagnostic[],
+  minLevel: Level,
+  extra: { suppressed: number; alreadyReported: number; state?: string },
+): ScanSummary {
   const bySeverity: Record<string, number> = {};
   for (const level of [...LEVELS].reverse()) {
     const c = shown.filter((a) => a.mirrorwatch.severity === level).length;
@@ -182,7 +271,8 @@ function summarize(stats: ScanStats, all: AlertDocument[], shown: AlertDocument[
     bytes: { read: stats.bytesIn, decompressed: stats.bytesOut },
     records: { total: stats.records, skippedByPrefilter: stats.recordsPrefiltered, events: stats.events },
     formats: stats.formats,
-    alerts: { shown: shown.length, bySeverity, belowMinLevel: all.length - shown.length, minLevel },
+    alerts: { shown: shown.length, bySeverity, belowMinLevel: all.length - shown.length, minLevel, suppressed: extra.suppressed, alreadyReported: extra.alreadyReported },
+    ...(extra.state !== undefined ? { state: extra.state } : {}),
     diagnostics: {
       errors: diags.filter((d) => d.severity === 'error').length,
       warnings: diags.filter((d) => d.severity === 'warning').length,
@@ -202,6 +292,8 @@ function summaryText(s: ScanSummary): string {
     `Records: ${n(s.records.total)} read, ${n(s.records.skippedByPrefilter)} skipped unparsed by the prefilter, ${n(s.records.events)} events parsed.`,
     `Alerts: ${n(s.alerts.shown)}${sev ? ` (${sev})` : ''}` +
       (s.alerts.belowMinLevel ? `; ${n(s.alerts.belowMinLevel)} below --min-level ${s.alerts.minLevel} not shown` : '') +
+      (s.alerts.suppressed ? `; ${n(s.alerts.suppressed)} suppressed by tuning (--show-suppressed)` : '') +
+      (s.alerts.alreadyReported ? `; ${n(s.alerts.alreadyReported)} already reported by an earlier scan (--include-reported)` : '') +
       '.',
   ];
   if (s.diagnostics.errors || s.diagnostics.warnings) {
@@ -230,7 +322,13 @@ export function registerScan(root: Command, setCode: SetCode): void {
     .option('-q, --quiet', 'no summary')
     .option('--no-progress', 'no progress line on a terminal')
     .option('--exit-zero', 'exit 0 when alerts are found (input and usage errors still exit 2)')
+    .option('--collectors <file>', 'approved mirror collectors (addresses or CIDR blocks, one per line, or YAML `collectors:`); traffic copied elsewhere is alerted on')
     .option('-j, --jobs <n>', 'worker threads scanning files in parallel (default: the number of CPUs; 1 = no workers)')
+    .option('-t, --tuning <file>', 'tuning file: approved principals, collectors and user agents, time-boxed windows, exceptions')
+    .option('--show-suppressed', 'also write alerts the tuning file suppressed (each names its exception)')
+    .option('--state <path>', 'state store (baselines, correlation windows, reported alerts); default: the user\'s data directory')
+    .option('--no-state', 'keep no state: every alert is new, every principal unseen, correlation windows close at the end')
+    .option('--include-reported', 'also write alerts an earlier scan with the same state already reported')
     .action(async (paths: string[], o: Record<string, unknown>) => {
       const code = await runScan({
         paths,
@@ -248,6 +346,12 @@ export function registerScan(root: Command, setCode: SetCode): void {
         progress: o.progress !== false,
         exitZero: o.exitZero === true,
         jobs: o.jobs === undefined ? defaultJobs() : value(parseJobs(String(o.jobs)), '--jobs'),
+        collectors: o.collectors as string | undefined,
+        tuning: o.tuning as string | undefined,
+        showSuppressed: o.showSuppressed === true,
+        state: o.state === false ? undefined : (o.state as string | undefined),
+        noState: o.state === false,
+        includeReported: o.includeReported === true,
       });
       setCode(code);
     });

@@ -52,6 +52,17 @@ export interface Evidence {
   record: unknown;
 }
 
+/** The tuning entry that suppressed an alert, for audit: which entry, why, its ticket and expiry, and where it is written. */
+export interface SuppressedBy {
+  id: string;
+  kind: string;
+  reason: string;
+  ticket?: string;
+  expires?: string;
+  /** `file:line:column` of the entry in the tuning file. */
+  location: string;
+}
+
 /** An alert as written by `scan --format ndjson`: an ECS document plus the `mirrorwatch` object. */
 export interface AlertDocument {
   '@timestamp': string;
@@ -61,8 +72,10 @@ export interface AlertDocument {
   threat: Record<string, unknown>;
   mirrorwatch: {
     severity: Severity;
-    risk_factors: { name: string; weight: number; evidence: string }[];
-    suppressed_by?: string;
+    /** `strength` (strong / weak / mitigating) is set by the risk layer, which weighs only factors that carry it. */
+    risk_factors: { name: string; weight: number; evidence: string; strength?: 'strong' | 'weak' | 'mitigating' }[];
+    /** The tuning entry that suppressed the alert (src/enrich/tuning.ts). */
+    suppressed_by?: SuppressedBy;
     evidence: Evidence[];
     evidence_count: number;
     [key: string]: unknown;

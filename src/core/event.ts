@@ -14,7 +14,9 @@ export type Dataset =
   | 'cisco_iosxr.log'
   | 'juniper.log'
   | 'arista_eos.log'
-  | 'tacacs.accounting';
+  | 'tacacs.accounting'
+  | 'network.pcap'
+  | 'network.flow';
 
 /** All datasets, for exhaustive iteration. */
 export const DATASETS: readonly Dataset[] = [
@@ -27,6 +29,8 @@ export const DATASETS: readonly Dataset[] = [
   'juniper.log',
   'arista_eos.log',
   'tacacs.accounting',
+  'network.pcap',
+  'network.flow',
 ];
 
 /** A Sigma log source: rules declare one, events carry one; a rule applies when every key it sets is equal. */
@@ -110,6 +114,15 @@ export const DATASET_LOGSOURCES: Record<Dataset, readonly LogSource[]> = {
   'juniper.log': [{ product: 'juniper', service: 'junos', category: 'network_config' }, { product: 'juniper', service: 'junos' }],
   'arista_eos.log': [{ product: 'arista', service: 'eos', category: 'network_config' }, { product: 'arista', service: 'eos' }],
   'tacacs.accounting': [{ product: 'cisco', service: 'aaa', category: 'network_config' }],
+  // Packet captures: conversations, tunnels and L3 copies built by the pcap reader (src/readers/pcap.ts).
+  'network.pcap': [{ category: 'network_traffic', product: 'pcap' }],
+  // Flow records: SigmaHQ names Zeek logs `product: zeek, service: conn|tunnel`.
+  'network.flow': [
+    { category: 'network_traffic', product: 'aws', service: 'vpcflowlogs' },
+    { category: 'network_traffic', product: 'zeek', service: 'conn' },
+    { category: 'network_traffic', product: 'zeek', service: 'tunnel' },
+    { category: 'network_traffic', product: 'nfdump', service: 'netflow' },
+  ],
 };
 
 /** True when a rule with log source `rule` applies to an event with log source `event`. */

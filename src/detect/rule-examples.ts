@@ -14,12 +14,22 @@
  * no_match:
  *   - name: …
  * ```
+ *
+ * The same engine checks a whole directory against the alerts it must raise (`checkExpectedAlerts`, used by
+ * `mirrorwatch test --scenarios` on simulated telemetry and its manifest): exactly those alerts, none missing and
+ * none extra.
  */
 import { access, readFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import type { AlertDocument } from '../core/alert.js';
 import type { Diagnostic } from '../core/diagnostic.js';
 import { isObject } from '../core/json.js';
-import type { FormatReader } from '../readers/types.js';
+import { expandInputs } from '../readers/source.js';
+import type { AnyFormatReader, FormatReader } from '../readers/types.js';
+import type { SigmaCorrelation } from '../sigma/index.js';
+import { MemoryStateStore } from '../store/memory.js';
+import { runAlertPipeline } from './alert-pipeline.js';
 import type { ActiveRule } from './active-rule.js';
 import { buildAlert, groupMatches } from './alerts.js';
 import { scan } from './scan.js';
@@ -177,4 +187,191 @@ export async function runRuleExamples(
     for (const ex of examples) results.push(await runExample(rule, ex, file, readers, aliases));
   }
   return { results, untested, diagnostics };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Expected alerts of a directory of telemetry (scenario manifests, `mirrorwatch test --scenarios`)
+
+/** One alert a directory must raise, as a simulation manifest's `expected_alerts` lists it. */
+export interface ExpectedAlert {
+  rule_id: string;
+  rule_name: string;
+  severity: string;
+  /** Identifiers the alert's message must contain. */
+  message_mentions: string[];
+  /**
+   * Natural keys of records that must be among the alert's evidence: a CloudTrail `eventID`, an Azure
+   * `correlationId`, a GCP `operation.id` or `insertId`, or a device line as `path:line` relative to the directory.
+   */
+  evidence: string[];
+  why?: string;
+}
+
+/** An alert raised that no expectation accounts for. */
+export interface UnexpectedAlert {
+  rule_id: string;
+  rule_name: string;
+  severity: string;
+  message: string;
+  evidence: string[];
+}
+
+/** The outcome of checking a directory against its expected alerts: exact, no alert missing and none extra. */
+export interface ExpectationResult {
+  pass: boolean;
+  expected: number;
+  actual: number;
+  missing: { alert: ExpectedAlert; reason: string }[];
+  extra: UnexpectedAlert[];
+  /** Input problems (any error diagnostic fails the check). */
+  problems: string[];
+  /** Ids of the rules the alerts came from, including rules they superseded (`also_matched`). */
+  rulesRaised: string[];
+  records: number;
+  files: number;
+}
+
+/** The natural keys an alert's evidence carries (see `ExpectedAlert.evidence`). */
+function evidenceKeys(alert: AlertDocument, root: string): Set<string> {
+  const keys = new Set<string>();
+  for (const e of alert.mirrorwatch.evidence) {
+    const r = e.record;
+    if (isObject(r)) {
+      for (const k of ['eventID', 'correlationId', 'insertId']) if (typeof r[k] === 'string') keys.add(r[k] as string);
+      const op = r.operation;
+      if (isObject(op) && typeof op.id === 'string') keys.add(op.id);
+    }
+    if (e.location.line !== undefined) keys.add(`${relative(root, e.location.file).split(sep).join('/')}:${e.location.line}`);
+  }
+  return keys;
+}
+
+/** Why `alert` does not satisfy `want` (empty when it does). */
+function mismatch(want: ExpectedAlert, alert: AlertDocument, keys: Set<string>): string {
+  const rule = alert.rule as { id?: string };
+  if (rule.id !== want.rule_id) return 'another rule';
+  // Expectations name the rule's level; risk scoring may move an enriched alert's severity and keeps the level as
+  // `scoring.base_level`.
+  const scoring = alert.mirrorwatch.scoring;
+  const level = isObject(scoring) && typeof scoring.base_level === 'string' ? scoring.base_level : alert.mirrorwatch.severity;
+  if (level !== want.severity) return `severity ${level}, expected ${want.severity}`;
+  const absent = want.message_mentions.filter((m) => !alert.message.includes(m));
+  if (absent.length > 0) return `message lacks ${absent.map((m) => JSON.stringify(m)).join(', ')}: ${JSON.stringify(alert.message)}`;
+  const lost = want.evidence.filter((k) => !keys.has(k));
+  if (lost.length > 0) return `evidence lacks ${lost.join(', ')}`;
+  return '';
+}
+
+/** How a list of alerts compares with the expected ones. */
+export interface AlertComparison {
+  missing: { alert: ExpectedAlert; reason: string }[];
+  extra: UnexpectedAlert[];
+  /** Ids of the rules the alerts came from, including rules they superseded (`also_matched`). */
+  rulesRaised: string[];
+}
+
+/**
+ * Matches alerts one to one against expected ones: each expected alert to an alert of its rule and level whose
+ * message names every mention and whose evidence holds every listed record. An expected alert without a partner is
+ * missing, an alert without one is extra. Alerts of every level count (informational ones too). `root` is the
+ * directory device evidence paths are relative to.
+ */
+export function matchExpectedAlerts(expected: readonly ExpectedAlert[], alerts: readonly AlertDocument[], root: string): AlertComparison {
+  const keys = alerts.map((a) => evidenceKeys(a, root));
+  // One-to-one assignment by augmenting paths (Kuhn's algorithm): greedy matching could pair an expectation with an
+  // alert another expectation needs more.
+  const fits = expected.map((want) => alerts.map((a, j) => mismatch(want, a, keys[j]) === ''));
+  const partnerOfAlert = new Array<number>(alerts.length).fill(-1);
+  const tryAssign = (i: number, seen: boolean[]): boolean => {
+    for (let j = 0; j < alerts.length; j++) {
+      if (!fits[i][j] || seen[j]) continue;
+      seen[j] = true;
+      if (partnerOfAlert[j] < 0 || tryAssign(partnerOfAlert[j], seen)) {
+        partnerOfAlert[j] = i;
+        return true;
+      }
+    }
+    return false;
+  };
+  const assigned = expected.map((_, i) => tryAssign(i, new Array<boolean>(alerts.length).fill(false)));
+  const missing = expected
+    .filter((_, i) => !assigned[i])
+    .map((alert) => {
+      // An unpaired alert of the same rule says best what is wrong.
+      const sameRule = alerts.map((a, j) => ({ a, j })).filter(({ a }) => (a.rule as { id?: string }).id === alert.rule_id);
+      const free = sameRule.filter(({ j }) => partnerOfAlert[j] < 0);
+      let reason: string;
+      if (sameRule.length === 0) reason = 'no alert of this rule';
+      else if (free.length === 0) reason = `each of the ${sameRule.length} alert(s) of this rule is paired with another expectation`;
+      else reason = mismatch(alert, free[0].a, keys[free[0].j]);
+      return { alert, reason };
+    });
+  const extra: UnexpectedAlert[] = alerts
+    .filter((_, j) => partnerOfAlert[j] < 0)
+    .map((a) => {
+      const rule = a.rule as { id?: string; name?: string };
+      return { rule_id: String(rule.id), rule_name: String(rule.name), severity: a.mirrorwatch.severity, message: a.message, evidence: [...evidenceKeys(a, root)] };
+    });
+  const rulesRaised = new Set<string>();
+  for (const a of alerts) {
+    rulesRaised.add(String((a.rule as { id?: string }).id));
+    const also = a.mirrorwatch.also_matched;
+    if (Array.isArray(also)) for (const r of also) if (isObject(r) && typeof r.id === 'string') rulesRaised.add(r.id);
+  }
+  return { missing, extra, rulesRaised: [...rulesRaised].sort() };
+}
+
+/**
+ * Scans a directory with the real engine (the path `scan` takes: sources, readers, prefilter, rules, grouping, alert
+ * documents) and compares the alerts with the expected ones (`matchExpectedAlerts`). Exact: nothing missing, nothing
+ * extra, and no input error.
+ */
+export async function checkExpectedAlerts(
+  dir: string,
+  expected: readonly ExpectedAlert[],
+  opts: {
+    rules: readonly ActiveRule[];
+    readers: readonly AnyFormatReader[];
+    aliases?: FieldAliases;
+    correlations?: { correlations: SigmaCorrelation[]; ruleNames: Map<string, string> };
+  },
+): Promise<ExpectationResult> {
+  const problems: string[] = [];
+  const report = (d: Diagnostic) => {
+    if (d.severity === 'error') problems.push(`${d.code} ${d.file ?? ''}${d.line !== undefined ? `:${d.line}` : ''}: ${d.message}`);
+  };
+  const inputs = await expandInputs([dir], report);
+  const { matches, findings, context, stats } = await scan(inputs, {
+    rules: opts.rules,
+    readers: opts.readers,
+    readerOptions: { timeZone: 'UTC', maxRecordChars: 32 * 1024 * 1024 },
+    prefilter: true,
+    aliases: opts.aliases,
+    unknownFormatIsError: true,
+    report,
+  });
+  // The whole alert pipeline a `scan --no-state` runs: rule, correlation and analytic alerts, enriched.
+  const store = new MemoryStateStore();
+  const { alerts } = runAlertPipeline({
+    matches,
+    findings,
+    context,
+    rules: opts.rules,
+    aliases: opts.aliases,
+    correlations: opts.correlations ?? { correlations: [], ruleNames: new Map() },
+    store,
+    stateful: false,
+    now: new Date(),
+    report,
+  });
+  const c = matchExpectedAlerts(expected, alerts, dir);
+  return {
+    pass: c.missing.length === 0 && c.extra.length === 0 && problems.length === 0,
+    expected: expected.length,
+    actual: alerts.length,
+    ...c,
+    problems,
+    records: stats.records,
+    files: stats.filesRead,
+  };
 }

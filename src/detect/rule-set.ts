@@ -18,7 +18,6 @@ import type { FieldAliases } from './target.js';
 export const RULE_SET = {
   badAggregate: 'MW4001',
   duplicateId: 'MW4002',
-  correlationsNotRun: 'MW4003',
   badAliases: 'MW4004',
 } as const;
 
@@ -92,15 +91,6 @@ export function activate(rule: SigmaRule, report: Report): ActiveRule | undefine
 export async function loadRuleSet(paths: readonly string[], report: Report): Promise<ActiveRule[]> {
   const loaded = await loadRuleFiles(paths);
   for (const d of loaded.diagnostics) report(d);
-  if (loaded.correlations.length > 0) {
-    report({
-      code: RULE_SET.correlationsNotRun,
-      severity: 'warning',
-      message: `${loaded.correlations.length} correlation rule(s) loaded but not evaluated: this version of scan runs detection rules only`,
-      file: loaded.correlations[0].source.file,
-      line: loaded.correlations[0].source.line,
-    });
-  }
   const out: ActiveRule[] = [];
   const seen = new Map<string, string>();
   for (const rule of loaded.rules) {

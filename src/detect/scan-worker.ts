@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Diagnostic } from '../core/diagnostic.js';
 import type { Event } from '../core/event.js';
-import { READERS } from '../readers/registry.js';
+import { ALL_READERS } from '../readers/registry.js';
 import type { FileResult, FromWorker, ToWorker, WorkerSetup } from './parallel.js';
 import { loadAliases, loadRuleSet } from './rule-set.js';
 import { scan, type ScanOptions } from './scan.js';
@@ -24,7 +24,7 @@ async function start(s: WorkerSetup): Promise<void> {
   const aliases = await loadAliases(s.mappingsDir, quiet);
   options = {
     rules,
-    readers: READERS,
+    readers: ALL_READERS,
     readerOptions: s.readerOptions,
     prefilter: s.prefilter,
     aliases,

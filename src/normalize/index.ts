@@ -4,6 +4,7 @@ import { cloudtrailEcs } from './aws-cloudtrail.js';
 import { azureActivityEcs } from './azure-activity.js';
 import { gcpAuditEcs } from './gcp-audit.js';
 import { networkDeviceEcs } from './network-device.js';
+import { networkFlowEcs } from './network-flow.js';
 
 /** A nested ECS document. */
 export type EcsDocument = Record<string, unknown>;
@@ -24,5 +25,8 @@ export function ecsOf(event: Event): EcsDocument {
     case 'arista_eos.log':
     case 'tacacs.accounting':
       return networkDeviceEcs(event);
+    case 'network.pcap':
+    case 'network.flow':
+      return networkFlowEcs(event);
   }
 }

@@ -62,6 +62,7 @@ function platformOf(a: AlertDocument): string {
   if (ds.startsWith('aws.')) return 'aws';
   if (ds.startsWith('azure.')) return 'azure';
   if (ds.startsWith('gcp.')) return 'gcp';
+  if (ds.startsWith('network.')) return 'network';
   return 'device';
 }
 

@@ -114,6 +114,8 @@ test('each bad input gets one located diagnostic, the good records are all scann
     'AWS Traffic Mirror Filter or Filter Rule Created or Modified @ /huge-line.json:3',
     'AWS Traffic Mirror Session Created @ /malformed.json:3',
     'AWS Traffic Mirror Target Created @ /111122223333_CloudTrail_us-east-1_20261121T0920Z_truncatedAbCdEf12.json.gz:1:13 (record 0)',
+    // One user built target, filter and session within the hour, across three damaged files: the pipeline correlation.
+    'AWS Traffic Mirroring Pipeline Built by One Principal @ /111122223333_CloudTrail_us-east-1_20261121T0920Z_truncatedAbCdEf12.json.gz:1:13 (record 0)',
     'SPAN, RSPAN or ERSPAN Monitor Session Configured @ /invalid-utf8.log:1',
     'SPAN, RSPAN or ERSPAN Monitor Session Configured @ /invalid-utf8.log:3',
   ]);

@@ -18,21 +18,26 @@ interface Expect {
 const EXPECTED: Expect[] = [
   { rule: 'AWS Traffic Mirroring Configuration Enumerated', severity: 'low', outcome: 'success', mentions: ['svc-backup'], evidence: 1 },
   { rule: 'AWS Traffic Mirroring Dry-Run Probe', severity: 'medium', outcome: 'failure', mentions: ['svc-backup', 'eni-0a4c1e7b93d2f5068'], evidence: 1 },
-  { rule: 'AWS Traffic Mirror Target Created', severity: 'medium', outcome: 'success', mentions: ['tmt-07d2f0a9c41e5b836', '444455556666'], evidence: 1 },
-  { rule: 'AWS Traffic Mirror Filter or Filter Rule Created or Modified', severity: 'medium', outcome: 'success', mentions: ['tmf-0c5e19a3b7d84f260'], evidence: 1 },
-  { rule: 'AWS Traffic Mirror Filter or Filter Rule Created or Modified', severity: 'medium', outcome: 'success', mentions: ['ingress', '0.0.0.0/0'], evidence: 1 },
-  { rule: 'AWS Traffic Mirror Filter or Filter Rule Created or Modified', severity: 'medium', outcome: 'success', mentions: ['egress', '0.0.0.0/0'], evidence: 1 },
-  { rule: 'AWS Traffic Mirror Session Created', severity: 'high', outcome: 'success', mentions: ['tms-0e81b3c6f2a4d9157', 'eni-0a4c1e7b93d2f5068', 'tmt-07d2f0a9c41e5b836'], evidence: 1 },
-  { rule: 'AWS Traffic Mirroring Call Denied', severity: 'medium', outcome: 'failure', mentions: ['developer-readonly'], evidence: 1 },
-  { rule: 'Azure Virtual Network TAP Created or Updated', severity: 'high', outcome: 'success', mentions: ['vtap-diag', '0b9c8d7e-6f5a-4b3c-2d1e-0f9a8b7c6d5e'], evidence: 2 },
-  { rule: 'Azure Network Interface TAP Configuration Created or Updated', severity: 'high', outcome: 'success', mentions: ['fin-api-01-nic', 'vtap-diag'], evidence: 3 },
-  { rule: 'GCP Packet Mirroring Policy Created', severity: 'high', outcome: 'success', mentions: ['pm-diag', 'collector-ilb'], evidence: 2 },
-  { rule: 'GCP Packet Mirroring Policy Modified', severity: 'high', outcome: 'success', mentions: ['pm-diag'], evidence: 2 },
-  { rule: 'Mirrored Traffic Sent to a Remote IP Destination (ERSPAN or GRE)', severity: 'high', outcome: 'unknown', mentions: ['sw-core-1', '203.0.113.66', 'TenGigabitEthernet1/1/3'], evidence: 7 },
+  // Another account owns the target's load balancer: critical.
+  { rule: 'AWS Traffic Mirror Target Created', severity: 'critical', outcome: 'success', mentions: ['tmt-07d2f0a9c41e5b836', '444455556666'], evidence: 1 },
+  { rule: 'AWS Traffic Mirror Filter or Filter Rule Created or Modified', severity: 'high', outcome: 'success', mentions: ['tmf-0c5e19a3b7d84f260'], evidence: 1 },
+  { rule: 'AWS Traffic Mirror Filter or Filter Rule Created or Modified', severity: 'high', outcome: 'success', mentions: ['ingress', '0.0.0.0/0'], evidence: 1 },
+  { rule: 'AWS Traffic Mirror Filter or Filter Rule Created or Modified', severity: 'high', outcome: 'success', mentions: ['egress', '0.0.0.0/0'], evidence: 1 },
+  // The correlation: target, filter, two rules and the session by one principal within the hour.
+  { rule: 'AWS Traffic Mirroring Pipeline Built by One Principal', severity: 'critical', outcome: 'success', mentions: ['svc-backup', 'tms-0e81b3c6f2a4d9157'], evidence: 5 },
+  { rule: 'AWS Traffic Mirror Session Created', severity: 'critical', outcome: 'success', mentions: ['tms-0e81b3c6f2a4d9157', 'eni-0a4c1e7b93d2f5068', 'tmt-07d2f0a9c41e5b836'], evidence: 1 },
+  { rule: 'AWS Traffic Mirroring Call Denied', severity: 'high', outcome: 'failure', mentions: ['developer-readonly'], evidence: 1 },
+  { rule: 'Azure Virtual Network TAP Created or Updated', severity: 'critical', outcome: 'success', mentions: ['vtap-diag', '0b9c8d7e-6f5a-4b3c-2d1e-0f9a8b7c6d5e'], evidence: 2 },
+  { rule: 'Azure Virtual Network TAP Created and a NIC Attached to It', severity: 'critical', outcome: 'success', mentions: ['VTAP-DIAG'], evidence: 5 },
+  { rule: 'Azure Network Interface TAP Configuration Created or Updated', severity: 'critical', outcome: 'success', mentions: ['fin-api-01-nic', 'vtap-diag'], evidence: 3 },
+  { rule: 'GCP Packet Mirroring Policy Created', severity: 'critical', outcome: 'success', mentions: ['pm-diag', 'collector-ilb'], evidence: 2 },
+  { rule: 'GCP Packet Mirroring Policy Modified', severity: 'critical', outcome: 'success', mentions: ['pm-diag'], evidence: 2 },
+  { rule: 'GCP Packet Mirroring Policy Created and Then Its Filter Widened', severity: 'critical', outcome: 'success', mentions: ['pm-diag'], evidence: 3 },
+  { rule: 'Mirrored Traffic Sent to a Remote IP Destination (ERSPAN or GRE)', severity: 'critical', outcome: 'unknown', mentions: ['sw-core-1', '203.0.113.66', 'TenGigabitEthernet1/1/3'], evidence: 7 },
   { rule: 'Juniper Junos Analyzer or Port Mirroring Configured', severity: 'high', outcome: 'unknown', mentions: ['ex4300-dc1', 'LEGAL-HOLD', 'ge-0/0/12.0'], evidence: 2 },
   { rule: 'Mirrored Traffic Sent to a Remote IP Destination (ERSPAN or GRE)', severity: 'high', outcome: 'unknown', mentions: ['SPAN-EDGE', 'HundredGigE0/0/0/4'], evidence: 3 },
-  { rule: 'Mirrored Traffic Sent to a Remote IP Destination (ERSPAN or GRE)', severity: 'high', outcome: 'unknown', mentions: ['S1', '192.0.2.200'], evidence: 2 },
-  { rule: 'Mirrored Traffic Sent to a Remote IP Destination (ERSPAN or GRE)', severity: 'high', outcome: 'success', mentions: ['n9k-leaf-7', '192.0.2.45'], evidence: 6 },
+  { rule: 'Mirrored Traffic Sent to a Remote IP Destination (ERSPAN or GRE)', severity: 'critical', outcome: 'unknown', mentions: ['S1', '192.0.2.200'], evidence: 2 },
+  { rule: 'Mirrored Traffic Sent to a Remote IP Destination (ERSPAN or GRE)', severity: 'critical', outcome: 'success', mentions: ['n9k-leaf-7', '192.0.2.45'], evidence: 6 },
 ];
 
 test('scanning the bundled examples raises exactly the planted attacks, in time order', async () => {
@@ -102,6 +107,6 @@ test('the table format is what a person sees: rules, summaries and a scan summar
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^TIME \(UTC\)\s+SEVERITY\s+PLATFORM\s+RULE/m);
   assert.match(r.stdout, /IAMUser svc-backup created traffic mirror session tms-0e81b3c6f2a4d9157/);
-  assert.match(r.stdout, /Alerts: 17 \(10 high, 6 medium, 1 low\); 1 below --min-level low not shown\./);
+  assert.match(r.stdout, /Alerts: 20 \(12 critical, 6 high, 1 medium, 1 low\); 1 below --min-level low not shown\./);
   assert.ok(!r.stdout.includes('\u001b['), 'no colour when NO_COLOR is set and stdout is not a terminal');
 });

@@ -6,17 +6,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseNdjson, runCli } from '../helpers/cli.js';
 
-/** An alert without the fields that name the moment it was built. */
+/** An alert without the fields that name the moment it was built (its creation time, the playbook's "now"). */
 function stable(a: Record<string, unknown>): unknown {
   const ev = { ...(a.event as Record<string, unknown>) };
   delete ev.created;
-  return { ...a, event: ev };
+  // The revoke-sessions command in AWS playbooks names the moment of the scan.
+  return JSON.parse(JSON.stringify({ ...a, event: ev }).replace(/TokenIssueTime\\":\\"[0-9TZ:.-]+/g, 'TokenIssueTime:NOW')) as unknown;
 }
 
 test('--jobs 2 and --jobs 1 give the same alerts, diagnostics and summary', async () => {
   const inputs = ['examples/', 'test/fixtures/cloud', 'test/fixtures/devices', 'test/fixtures/reference-samples'];
-  const one = await runCli(['scan', ...inputs, '--format', 'ndjson', '--ignore-unknown', '--jobs', '1']);
-  const two = await runCli(['scan', ...inputs, '--format', 'ndjson', '--ignore-unknown', '--jobs', '2']);
+  const one = await runCli(['scan', ...inputs, '--format', 'ndjson', '--ignore-unknown', '--no-state', '--jobs', '1']);
+  const two = await runCli(['scan', ...inputs, '--format', 'ndjson', '--ignore-unknown', '--no-state', '--jobs', '2']);
   assert.equal(two.code, one.code);
   const a1 = parseNdjson(one.stdout).map(stable);
   const a2 = parseNdjson(two.stdout).map(stable);

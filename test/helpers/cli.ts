@@ -1,5 +1,8 @@
 /** Runs the built `mirrorwatch` command as a user would, capturing output and exit code. */
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { repoPath } from './paths.js';
 
 /** What a CLI run printed and how it ended. */
@@ -14,7 +17,8 @@ export function runCli(args: string[], options: { input?: string | Buffer; cwd?:
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [repoPath('bin', 'mirrorwatch.js'), ...args], {
       cwd: options.cwd ?? repoPath(),
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      // Each run gets its own data directory, so the default state store never carries over between tests.
+      env: { ...process.env, NO_COLOR: '1', XDG_DATA_HOME: mkdtempSync(join(tmpdir(), 'mw-data-')), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

@@ -1,0 +1,252 @@
+/**
+ * `npm run bench`: mirrorwatch against jq, ripgrep, Node's gunzip and DuckDB on the same CloudTrail files, answering
+ * the same question (which records does the AWS T1020.001 pack match; `peers.ts`), every answer checked to be the
+ * same records. Reports wall time (median of several runs), MB/s of decompressed data, records/s, peak RSS and
+ * ratios to each peer; writes `bench/RESULTS.md`.
+ *
+ *   npm run bench                      400,000-record archive, NDJSON, many rules, memory on a 2 GB file
+ *   npm run bench -- --records 100000  a smaller corpus
+ *   npm run bench -- --big             also the 1 GB and 10 GB corpora for flat-memory figures (slow: minutes)
+ *   npm run bench -- --runs 5          more runs per measurement (default 3)
+ *
+ * The corpus is made by `mirrorwatch simulate` (S3 layout, realistic records and sizes, a few planted mirroring
+ * calls) into `.bench-corpus/` and reused by later runs.
+ */
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { JQ_FILTER } from './peers.js';
+import { filesUnder, have, median, q, repeat, runShell, size, type RunResult } from './tools.js';
+import { repoPath } from '../test/helpers/paths.js';
+
+interface Options {
+  records: number;
+  runs: number;
+  big: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { records: 400_000, runs: 3, big: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--records') o.records = Number(argv[++i]);
+    else if (a === '--runs') o.runs = Number(argv[++i]);
+    else if (a === '--big') o.big = true;
+    else {
+      process.stderr.write(`unknown argument ${a}\n`);
+      process.exit(2);
+    }
+  }
+  if (!Number.isInteger(o.records) || o.records < 1000) throw new Error('--records must be a whole number ≥ 1000');
+  return o;
+}
+
+const CLI = `node ${q(repoPath('bin', 'mirrorwatch.js'))}`;
+const CORPUS = repoPath('.bench-corpus');
+const AWS_RULES = repoPath('rules', 'aws');
+
+/** Makes (or reuses) an S3-layout CloudTrail archive of about `records` records. */
+async function archive(records: number, seed: number): Promise<string> {
+  const dir = join(CORPUS, `cloudtrail-${records}-${seed}`);
+  if (existsSync(join(dir, '.done'))) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  process.stderr.write(`generating ${records.toLocaleString('en-US')} CloudTrail records in ${dir} …\n`);
+  const r = await runShell(`${CLI} simulate aws-session --noise ${records} --seed ${seed} --out ${q(dir)}`);
+  if (r.code !== 0) throw new Error(`simulate failed (${r.code}): ${r.stderr}`);
+  writeFileSync(join(dir, '.done'), '');
+  return dir;
+}
+
+/** Every record of the archive as one NDJSON file (made once). */
+async function ndjsonOf(dir: string, copies = 1): Promise<string> {
+  const file = `${dir}${copies > 1 ? `-x${copies}` : ''}.ndjson`;
+  if (existsSync(`${file}.done`)) return file;
+  const out = createWriteStream(file);
+  const write = (s: string) => new Promise<void>((res) => (out.write(s) ? res() : out.once('drain', () => res())));
+  for (let c = 0; c < copies; c++) {
+    for (const f of filesUnder(dir)) {
+      if (!f.path.endsWith('.json.gz') || f.path.includes('CloudTrail-Digest')) continue;
+      const chunks: Buffer[] = [];
+      for await (const b of createReadStream(f.path).pipe(createGunzip())) chunks.push(b as Buffer);
+      const doc = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Records?: unknown[] };
+      for (const rec of doc.Records ?? []) await write(`${JSON.stringify(rec)}\n`);
+    }
+  }
+  await new Promise<void>((res) => out.end(() => res()));
+  writeFileSync(`${file}.done`, '');
+  return file;
+}
+
+/** Decompressed bytes and record count of an archive (from Node's gunzip peer). */
+function corpusStats(dir: string): { gzBytes: number; files: number } {
+  const files = filesUnder(dir).filter((f) => f.path.endsWith('.gz'));
+  return { gzBytes: files.reduce((s, f) => s + f.size, 0), files: files.length };
+}
+
+/** Event ids from mirrorwatch's NDJSON alerts (the records that matched, each once). */
+function mirrorwatchIds(ndjson: string): Set<string> {
+  const ids = new Set<string>();
+  for (const line of ndjson.split('\n')) {
+    if (!line.trim()) continue;
+    const a = JSON.parse(line) as { mirrorwatch: { evidence: { matched: boolean; record: { eventID?: string } }[] } };
+    for (const e of a.mirrorwatch.evidence) if (e.matched && e.record.eventID) ids.add(e.record.eventID);
+  }
+  return ids;
+}
+
+function idSet(text: string): Set<string> {
+  return new Set(text.split('\n').map((s) => s.trim().replace(/^"|"$/g, '')).filter(Boolean));
+}
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+interface Row {
+  tool: string;
+  runs: RunResult[];
+  answer: string;
+}
+
+function fmtRow(r: Row, bytes: number, records: number, base?: Row): string {
+  const ms = median(r.runs.map((x) => x.wallMs));
+  const rss = Math.max(...r.runs.map((x) => x.rssKb));
+  const ratio = base ? `${(ms / median(base.runs.map((x) => x.wallMs))).toFixed(2)}×` : '';
+  return `| ${r.tool} | ${(ms / 1000).toFixed(2)} s | ${((bytes / 1e6) / (ms / 1000)).toFixed(0)} MB/s | ${Math.round(records / (ms / 1000)).toLocaleString('en-US')} | ${rss ? `${Math.round(rss / 1024)} MB` : 'n/a'} | ${ratio} | ${r.answer} |`;
+}
+
+async function measure(tool: string, script: string, runs: number, check: (out: string) => string): Promise<Row> {
+  process.stderr.write(`  ${tool} …\n`);
+  const rs = await repeat(script, runs);
+  const bad = rs.find((x) => x.code !== 0 && x.code !== 1);
+  if (bad) return { tool, runs: rs, answer: `failed (exit ${bad.code}): ${bad.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
+  return { tool, runs: rs, answer: check(rs[0].stdout) };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  for (const tool of ['jq', 'rg', 'zcat']) if (!have(tool)) process.stderr.write(`note: ${tool} is not installed; its rows are skipped (Debian: apt-get install ${tool === 'rg' ? 'ripgrep' : tool === 'zcat' ? 'gzip' : tool})\n`);
+  mkdirSync(CORPUS, { recursive: true });
+  const lines: string[] = [];
+  const machine = `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  lines.push('# Benchmark results', '', `Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`, '');
+
+  // ---- A. The gzipped S3-layout archive --------------------------------------------------------------------------
+  const dir = await archive(o.records, 7);
+  const { gzBytes, files } = corpusStats(dir);
+  const gunzip = await runShell(`node ${q(repoPath('dist', 'bench', 'gunzip.js'))} ${q(dir)}`);
+  const rawBytes = Number(gunzip.stdout.trim());
+  const nd = await ndjsonOf(dir);
+  const records = readFileSync(nd, 'utf8').split('\n').filter(Boolean).length;
+  const scan = `${CLI} scan ${q(dir)} --rules ${q(AWS_RULES)} --format ndjson --min-level informational -q --ignore-unknown`;
+  const reference = mirrorwatchIds((await runShell(scan)).stdout);
+  const check = (got: Set<string>) => (sameSet(got, reference) ? `same ${got.size} records` : `DIFFERENT: ${got.size} vs ${reference.size}`);
+  process.stderr.write(`A. archive: ${files} files, ${size(gzBytes)} gzip, ${size(rawBytes)} decompressed, ${records} records; ${reference.size} match\n`);
+  const listFile = join(CORPUS, 'files.txt');
+  writeFileSync(listFile, filesUnder(dir).filter((f) => f.path.endsWith('.json.gz') && !f.path.includes('CloudTrail-Digest')).map((f) => f.path).join('\n'));
+  const rows: Row[] = [];
+  rows.push(await measure(`mirrorwatch (--jobs ${availableParallelism()})`, scan, o.runs, (out) => check(mirrorwatchIds(out))));
+  rows.push(await measure('mirrorwatch (--jobs 1)', `${scan} --jobs 1`, o.runs, (out) => check(mirrorwatchIds(out))));
+  rows.push(await measure('Node gunzip, one thread (decompression limit)', `node ${q(repoPath('dist', 'bench', 'gunzip.js'))} ${q(dir)}`, o.runs, (out) => `${size(Number(out.trim()))} out`));
+  if (have('zcat') && have('rg')) {
+    rows.push(
+      await measure('zcat | rg -i trafficmirror (byte scan, no parsing)', `xargs -a ${q(listFile)} zcat | rg -c -i trafficmirror || true`, o.runs, (out) => `${out.trim() || 0} lines (whole files)`),
+    );
+  }
+  rows.push(
+    await measure('DuckDB read_json + the same filter', `node ${q(repoPath('dist', 'bench', 'duckdb-query.js'))} archive ${q(`${dir}/**/*.json.gz`)}`, o.runs, (out) => check(idSet(out))),
+  );
+  if (have('jq') && have('zcat')) {
+    rows.push(await measure('zcat | jq (the same filter)', `xargs -a ${q(listFile)} zcat | jq -r ${q(JQ_FILTER)}`, 1, (out) => check(idSet(out))));
+  }
+  lines.push(`## A. ${records.toLocaleString('en-US')}-record gzipped CloudTrail archive (S3 layout)`, '');
+  lines.push(`${files} files, ${size(gzBytes)} compressed, ${size(rawBytes)} decompressed; ${reference.size} records match the AWS pack. Median of ${o.runs} runs (jq: 1 run).`, '');
+  lines.push('| tool | wall | MB/s (decompressed) | records/s | peak RSS | ratio to mirrorwatch | answer |', '|---|---:|---:|---:|---:|---:|---|');
+  for (const r of rows) lines.push(fmtRow(r, rawBytes, records, rows[0]));
+  lines.push('');
+
+  // ---- B. Uncompressed NDJSON -----------------------------------------------------------------------------------
+  process.stderr.write('B. NDJSON …\n');
+  const ndBytes = filesUnder(CORPUS).find((f) => f.path === nd)?.size ?? 0;
+  const scanNd = `${CLI} scan ${q(nd)} --rules ${q(AWS_RULES)} --format ndjson --min-level informational -q`;
+  const scanNdFull = `${CLI} scan ${q(nd)} --format ndjson --min-level informational -q`;
+  const rowsB: Row[] = [];
+  rowsB.push(await measure('mirrorwatch, AWS rules', scanNd, o.runs, (out) => check(mirrorwatchIds(out))));
+  rowsB.push(await measure('mirrorwatch, full pack (26 rules)', scanNdFull, o.runs, (out) => check(mirrorwatchIds(out))));
+  if (have('rg')) rowsB.push(await measure('rg -c -i trafficmirror', `rg -c -i trafficmirror ${q(nd)} || true`, o.runs, (out) => `${out.trim() || 0} lines`));
+  rowsB.push(await measure('DuckDB read_json_objects + the same filter', `node ${q(repoPath('dist', 'bench', 'duckdb-query.js'))} ndjson ${q(nd)}`, o.runs, (out) => check(idSet(out))));
+  if (have('jq')) rowsB.push(await measure('jq (the same filter)', `jq -r ${q(JQ_FILTER)} ${q(nd)}`, 1, (out) => check(idSet(out))));
+  lines.push(`## B. The same records as one uncompressed NDJSON file (${size(ndBytes)})`, '');
+  lines.push('| tool | wall | MB/s | records/s | peak RSS | ratio to mirrorwatch | answer |', '|---|---:|---:|---:|---:|---:|---|');
+  for (const r of rowsB) lines.push(fmtRow(r, ndBytes, records, rowsB[0]));
+  lines.push('');
+
+  // ---- C. Many rules ------------------------------------------------------------------------------------------------
+  process.stderr.write('C. many rules …\n');
+  const manyDir = join(CORPUS, 'rules-1000');
+  writeGeneratedPack(manyDir, 1000);
+  const rowsC: Row[] = [];
+  rowsC.push(await measure('bundled pack (26 rules)', scanNdFull, o.runs, (out) => check(mirrorwatchIds(out))));
+  rowsC.push(
+    await measure(
+      'bundled pack + 1,000 generated CloudTrail rules',
+      `${CLI} scan ${q(nd)} --rules default --rules ${q(manyDir)} --format ndjson --min-level informational -q`,
+      o.runs,
+      (out) => `${mirrorwatchIds(out).size} records matched (the generated rules match none of the corpus's event names by design: ${sameSet(mirrorwatchIds(out), reference) ? 'same records as the bundled pack' : 'DIFFERENT'})`,
+    ),
+  );
+  lines.push('## C. Many rules (NDJSON file above)', '');
+  lines.push('| rule set | wall | MB/s | records/s | peak RSS | ratio | answer |', '|---|---:|---:|---:|---:|---:|---|');
+  for (const r of rowsC) lines.push(fmtRow(r, ndBytes, records, rowsC[0]));
+  lines.push('');
+
+  // ---- D. Memory ----------------------------------------------------------------------------------------------------
+  process.stderr.write('D. memory …\n');
+  const mem: string[] = ['## D. Memory', '', '| input | size | wall | peak RSS |', '|---|---:|---:|---:|'];
+  const big = await ndjsonOf(dir, Math.max(1, Math.ceil((2 * 2 ** 30) / Math.max(1, ndBytes))));
+  const bigBytes = filesUnder(CORPUS).find((f) => f.path === big)?.size ?? 0;
+  const one = await runShell(`${CLI} scan ${q(big)} --format ndjson -q > /dev/null`);
+  mem.push(`| one NDJSON file | ${size(bigBytes)} | ${(one.wallMs / 1000).toFixed(1)} s | ${Math.round(one.rssKb / 1024)} MB |`);
+  const small = await runShell(`${CLI} scan ${q(dir)} --format ndjson -q --ignore-unknown > /dev/null`);
+  mem.push(`| archive A | ${size(rawBytes)} | ${(small.wallMs / 1000).toFixed(1)} s | ${Math.round(small.rssKb / 1024)} MB |`);
+  if (o.big) {
+    for (const target of [1e9, 1e10]) {
+      const n = Math.round((target / rawBytes) * records);
+      const d = await archive(n, 11);
+      const bytes = Number((await runShell(`node ${q(repoPath('dist', 'bench', 'gunzip.js'))} ${q(d)}`)).stdout.trim());
+      const r = await runShell(`${CLI} scan ${q(d)} --format ndjson -q --ignore-unknown > /dev/null`);
+      mem.push(`| archive of ${n.toLocaleString('en-US')} records | ${size(bytes)} | ${(r.wallMs / 1000).toFixed(1)} s | ${Math.round(r.rssKb / 1024)} MB |`);
+    }
+  } else {
+    mem.push('', '(1 GB and 10 GB archives: `npm run bench -- --big`.)');
+  }
+  lines.push(...mem, '');
+
+  const text = lines.join('\n');
+  writeFileSync(repoPath('bench', 'RESULTS.md'), `${text}\n`);
+  process.stdout.write(`${text}\n`);
+}
+
+/** Writes a pack of generated CloudTrail rules (SigmaHQ-style, one per event-name list) into `dir`. */
+function writeGeneratedPack(dir: string, count: number): void {
+  if (existsSync(join(dir, '.done'))) return;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const verbs = ['Create', 'Delete', 'Update', 'Put', 'Attach', 'Detach', 'Enable', 'Disable', 'Associate', 'Import', 'Export', 'Restore'];
+  const nouns = ['Widget', 'Gizmo', 'Sprocket', 'Lattice', 'Conduit', 'Beacon', 'Quorum', 'Ledger', 'Harbor', 'Vertex', 'Prism', 'Tandem', 'Nimbus', 'Cascade'];
+  let seed = 12345;
+  const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+  for (let i = 0; i < count; i++) {
+    const names = Array.from({ length: 1 + (next() % 4) }, () => `${verbs[next() % verbs.length]}${nouns[next() % nouns.length]}${nouns[next() % nouns.length]}${i}`);
+    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    writeFileSync(
+      join(dir, `generated-${i}.yml`),
+      `title: Generated rule ${i}\nid: ${id}\nstatus: experimental\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  selection:\n    eventSource: example${i % 37}.amazonaws.com\n    eventName:\n${names.map((n) => `      - ${n}`).join('\n')}\n  filter:\n    userIdentity.type: AWSService\n  condition: selection and not filter\nlevel: low\n`,
+    );
+  }
+  writeFileSync(join(dir, '.done'), '');
+}
+
+await main();
