@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   mkdirSync(CORPUS, { recursive: true });
   const lines: string[] = [];
   const machine = `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  lines.push('# Benchmark results', '', `Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`, '');
+  lines.push('<!-- scan-bench:start (written by dist/bench/run.js) -->', `## Scanning CloudTrail: mirrorwatch vs jq, ripgrep, Node gunzip and DuckDB`, '', `Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`, '');
 
   // ---- A. The gzipped S3-layout archive --------------------------------------------------------------------------
   const dir = await archive(o.records, 7);
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   const rawBytes = Number(gunzip.stdout.trim());
   const nd = await ndjsonOf(dir);
   const records = readFileSync(nd, 'utf8').split('\n').filter(Boolean).length;
-  const scan = `${CLI} scan ${q(dir)} --rules ${q(AWS_RULES)} --format ndjson --min-level informational -q --ignore-unknown`;
+  const scan = `${CLI} scan ${q(dir)} --rules ${q(AWS_RULES)} --format ndjson --min-level informational -q --ignore-unknown --no-state`;
   const reference = mirrorwatchIds((await runShell(scan)).stdout);
   const check = (got: Set<string>) => (sameSet(got, reference) ? `same ${got.size} records` : `DIFFERENT: ${got.size} vs ${reference.size}`);
   process.stderr.write(`A. archive: ${files} files, ${size(gzBytes)} gzip, ${size(rawBytes)} decompressed, ${records} records; ${reference.size} match\n`);
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   if (have('jq') && have('zcat')) {
     rows.push(await measure('zcat | jq (the same filter)', `xargs -a ${q(listFile)} zcat | jq -r ${q(JQ_FILTER)}`, 1, (out) => check(idSet(out))));
   }
-  lines.push(`## A. ${records.toLocaleString('en-US')}-record gzipped CloudTrail archive (S3 layout)`, '');
+  lines.push(`### A. ${records.toLocaleString('en-US')}-record gzipped CloudTrail archive (S3 layout)`, '');
   lines.push(`${files} files, ${size(gzBytes)} compressed, ${size(rawBytes)} decompressed; ${reference.size} records match the AWS pack. Median of ${o.runs} runs (jq: 1 run).`, '');
   lines.push('| tool | wall | MB/s (decompressed) | records/s | peak RSS | ratio to mirrorwatch | answer |', '|---|---:|---:|---:|---:|---:|---|');
   for (const r of rows) lines.push(fmtRow(r, rawBytes, records, rows[0]));
@@ -170,15 +170,15 @@ async function main(): Promise<void> {
   // ---- B. Uncompressed NDJSON -----------------------------------------------------------------------------------
   process.stderr.write('B. NDJSON …\n');
   const ndBytes = filesUnder(CORPUS).find((f) => f.path === nd)?.size ?? 0;
-  const scanNd = `${CLI} scan ${q(nd)} --rules ${q(AWS_RULES)} --format ndjson --min-level informational -q`;
-  const scanNdFull = `${CLI} scan ${q(nd)} --format ndjson --min-level informational -q`;
+  const scanNd = `${CLI} scan ${q(nd)} --rules ${q(AWS_RULES)} --format ndjson --min-level informational -q --no-state`;
+  const scanNdFull = `${CLI} scan ${q(nd)} --format ndjson --min-level informational -q --no-state`;
   const rowsB: Row[] = [];
   rowsB.push(await measure('mirrorwatch, AWS rules', scanNd, o.runs, (out) => check(mirrorwatchIds(out))));
   rowsB.push(await measure('mirrorwatch, full pack (26 rules)', scanNdFull, o.runs, (out) => check(mirrorwatchIds(out))));
   if (have('rg')) rowsB.push(await measure('rg -c -i trafficmirror', `rg -c -i trafficmirror ${q(nd)} || true`, o.runs, (out) => `${out.trim() || 0} lines`));
   rowsB.push(await measure('DuckDB read_json_objects + the same filter', `node ${q(repoPath('dist', 'bench', 'duckdb-query.js'))} ndjson ${q(nd)}`, o.runs, (out) => check(idSet(out))));
   if (have('jq')) rowsB.push(await measure('jq (the same filter)', `jq -r ${q(JQ_FILTER)} ${q(nd)}`, 1, (out) => check(idSet(out))));
-  lines.push(`## B. The same records as one uncompressed NDJSON file (${size(ndBytes)})`, '');
+  lines.push(`### B. The same records as one uncompressed NDJSON file (${size(ndBytes)})`, '');
   lines.push('| tool | wall | MB/s | records/s | peak RSS | ratio to mirrorwatch | answer |', '|---|---:|---:|---:|---:|---:|---|');
   for (const r of rowsB) lines.push(fmtRow(r, ndBytes, records, rowsB[0]));
   lines.push('');
@@ -192,31 +192,31 @@ async function main(): Promise<void> {
   rowsC.push(
     await measure(
       'bundled pack + 1,000 generated CloudTrail rules',
-      `${CLI} scan ${q(nd)} --rules default --rules ${q(manyDir)} --format ndjson --min-level informational -q`,
+      `${CLI} scan ${q(nd)} --rules default --rules ${q(manyDir)} --format ndjson --min-level informational -q --no-state`,
       o.runs,
       (out) => `${mirrorwatchIds(out).size} records matched (the generated rules match none of the corpus's event names by design: ${sameSet(mirrorwatchIds(out), reference) ? 'same records as the bundled pack' : 'DIFFERENT'})`,
     ),
   );
-  lines.push('## C. Many rules (NDJSON file above)', '');
+  lines.push('### C. Many rules (NDJSON file above)', '');
   lines.push('| rule set | wall | MB/s | records/s | peak RSS | ratio | answer |', '|---|---:|---:|---:|---:|---:|---|');
   for (const r of rowsC) lines.push(fmtRow(r, ndBytes, records, rowsC[0]));
   lines.push('');
 
   // ---- D. Memory ----------------------------------------------------------------------------------------------------
   process.stderr.write('D. memory …\n');
-  const mem: string[] = ['## D. Memory', '', '| input | size | wall | peak RSS |', '|---|---:|---:|---:|'];
+  const mem: string[] = ['### D. Memory', '', '| input | size | wall | peak RSS |', '|---|---:|---:|---:|'];
   const big = await ndjsonOf(dir, Math.max(1, Math.ceil((2 * 2 ** 30) / Math.max(1, ndBytes))));
   const bigBytes = filesUnder(CORPUS).find((f) => f.path === big)?.size ?? 0;
-  const one = await runShell(`${CLI} scan ${q(big)} --format ndjson -q > /dev/null`);
+  const one = await runShell(`${CLI} scan ${q(big)} --format ndjson -q --no-state > /dev/null`);
   mem.push(`| one NDJSON file | ${size(bigBytes)} | ${(one.wallMs / 1000).toFixed(1)} s | ${Math.round(one.rssKb / 1024)} MB |`);
-  const small = await runShell(`${CLI} scan ${q(dir)} --format ndjson -q --ignore-unknown > /dev/null`);
+  const small = await runShell(`${CLI} scan ${q(dir)} --format ndjson -q --ignore-unknown --no-state > /dev/null`);
   mem.push(`| archive A | ${size(rawBytes)} | ${(small.wallMs / 1000).toFixed(1)} s | ${Math.round(small.rssKb / 1024)} MB |`);
   if (o.big) {
     for (const target of [1e9, 1e10]) {
       const n = Math.round((target / rawBytes) * records);
       const d = await archive(n, 11);
       const bytes = Number((await runShell(`node ${q(repoPath('dist', 'bench', 'gunzip.js'))} ${q(d)}`)).stdout.trim());
-      const r = await runShell(`${CLI} scan ${q(d)} --format ndjson -q --ignore-unknown > /dev/null`);
+      const r = await runShell(`${CLI} scan ${q(d)} --format ndjson -q --ignore-unknown --no-state > /dev/null`);
       mem.push(`| archive of ${n.toLocaleString('en-US')} records | ${size(bytes)} | ${(r.wallMs / 1000).toFixed(1)} s | ${Math.round(r.rssKb / 1024)} MB |`);
     }
   } else {
@@ -224,8 +224,13 @@ async function main(): Promise<void> {
   }
   lines.push(...mem, '');
 
+  lines.push('<!-- scan-bench:end -->');
   const text = lines.join('\n');
-  writeFileSync(repoPath('bench', 'RESULTS.md'), `${text}\n`);
+  // Other benchmarks (pcap-bench.js) keep their own marked sections of the same file.
+  const path = repoPath('bench', 'RESULTS.md');
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const re = /<!-- scan-bench:start[\s\S]*?<!-- scan-bench:end -->/;
+  writeFileSync(path, re.test(old) ? old.replace(re, text) : old.replace(/^# Benchmarks\n/, `# Benchmarks\n\n${text}\n`));
   process.stdout.write(`${text}\n`);
 }
 

@@ -16,7 +16,8 @@
 import type { Report } from '../core/diagnostic.js';
 import { DATASETS, type Event, type Origin } from '../core/event.js';
 import { isObject } from '../core/json.js';
-import { loadRuleFiles, type SigmaCorrelation } from '../sigma/index.js';
+import type { SigmaCorrelation } from '../sigma/index.js';
+import { loadRuleFilesOnce } from './rule-set.js';
 import { CORRELATION_ENGINE } from '../sigma/correlation-diagnostic-codes.js';
 import {
   CorrelationEngine,
@@ -355,7 +356,7 @@ export function correlateMatches(
  * on the same paths: loading problems of the files are reported there, so they are not repeated here.
  */
 export async function loadCorrelations(paths: readonly string[]): Promise<{ correlations: SigmaCorrelation[]; ruleNames: Map<string, string> }> {
-  const loaded = await loadRuleFiles(paths);
+  const loaded = await loadRuleFilesOnce(paths);
   const ruleNames = new Map<string, string>();
   for (const r of loaded.rules) if (r.name !== undefined && r.id !== undefined && !ruleNames.has(r.name)) ruleNames.set(r.name, r.id);
   const seen = new Set<string>();

@@ -44,6 +44,12 @@ export type ToWorker = { kind: 'setup'; setup: WorkerSetup } | { kind: 'file'; i
 /** Messages from a worker. */
 export type FromWorker = { kind: 'ready'; error?: string } | { kind: 'result'; result: FileResult } | { kind: 'failed'; index: number; error: string };
 
+/**
+ * Inputs smaller than this in total are scanned in the main thread whatever `--jobs` says (the environment variable
+ * `MIRRORWATCH_PARALLEL_MIN_BYTES` overrides it; tests set it to 0 to exercise the workers on small inputs).
+ */
+export const PARALLEL_MIN_BYTES = Number(process.env.MIRRORWATCH_PARALLEL_MIN_BYTES ?? 32 * 1024 * 1024);
+
 /** The default number of workers: the machine's available parallelism. */
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
@@ -75,7 +81,10 @@ export async function scanParallel(
   jobs: number,
 ): Promise<{ matches: Match[]; findings: AnalyticFinding[]; stats: ScanStats; context: ActionContext }> {
   const workers = Math.min(jobs, inputs.length);
-  if (workers <= 1 || inputs.some((i) => i.path === '-' || i.text !== undefined)) return scan(inputs, options);
+  // Each worker loads and compiles the rules itself (tens of milliseconds for the bundled pack, seconds for a
+  // thousand rules): below a few dozen megabytes of input that costs more than it saves.
+  const bytes = inputs.reduce((sum, i) => sum + (i.size ?? 0), 0);
+  if (workers <= 1 || bytes < PARALLEL_MIN_BYTES || inputs.some((i) => i.path === '-' || i.text !== undefined)) return scan(inputs, options);
   const started = performance.now();
   const rulesById = new Map<string, ActiveRule>(options.rules.map((r) => [r.id, r]));
   const stats: ScanStats = {

@@ -87,9 +87,25 @@ export function activate(rule: SigmaRule, report: Report): ActiveRule | undefine
   };
 }
 
+const loadedFiles = new Map<string, ReturnType<typeof loadRuleFiles>>();
+
+/**
+ * Loads the rule files under `paths` once per process: the rule set, the correlations and the export all read the
+ * same files, and parsing a large pack (a thousand files) is the expensive part of starting a scan.
+ */
+export function loadRuleFilesOnce(paths: readonly string[]): ReturnType<typeof loadRuleFiles> {
+  const key = JSON.stringify(paths);
+  let p = loadedFiles.get(key);
+  if (!p) {
+    p = loadRuleFiles(paths);
+    loadedFiles.set(key, p);
+  }
+  return p;
+}
+
 /** Loads and compiles every rule under `paths`. Each rule id is kept once (the first loaded wins). */
 export async function loadRuleSet(paths: readonly string[], report: Report): Promise<ActiveRule[]> {
-  const loaded = await loadRuleFiles(paths);
+  const loaded = await loadRuleFilesOnce(paths);
   for (const d of loaded.diagnostics) report(d);
   const out: ActiveRule[] = [];
   const seen = new Map<string, string>();

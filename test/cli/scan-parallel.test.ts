@@ -17,7 +17,7 @@ function stable(a: Record<string, unknown>): unknown {
 test('--jobs 2 and --jobs 1 give the same alerts, diagnostics and summary', async () => {
   const inputs = ['examples/', 'test/fixtures/cloud', 'test/fixtures/devices', 'test/fixtures/reference-samples'];
   const one = await runCli(['scan', ...inputs, '--format', 'ndjson', '--ignore-unknown', '--no-state', '--jobs', '1']);
-  const two = await runCli(['scan', ...inputs, '--format', 'ndjson', '--ignore-unknown', '--no-state', '--jobs', '2']);
+  const two = await runCli(['scan', ...inputs, '--format', 'ndjson', '--ignore-unknown', '--no-state', '--jobs', '2'], { env: { MIRRORWATCH_PARALLEL_MIN_BYTES: '0' } });
   assert.equal(two.code, one.code);
   const a1 = parseNdjson(one.stdout).map(stable);
   const a2 = parseNdjson(two.stdout).map(stable);
