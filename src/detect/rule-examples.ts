@@ -211,7 +211,10 @@ export interface ExpectedAlert {
 export interface UnexpectedAlert {
   rule_id: string;
   rule_name: string;
+  /** The level an expectation of it must name: the rule's (or correlation's) level, `scoring.base_level`. */
   severity: string;
+  /** The severity after risk scoring (`mirrorwatch.severity`), which expectations do not name. */
+  final_severity: string;
   message: string;
   evidence: string[];
 }
@@ -246,14 +249,20 @@ function evidenceKeys(alert: AlertDocument, root: string): Set<string> {
   return keys;
 }
 
+/**
+ * The level expectations name: the rule's level. Risk scoring may move an enriched alert's severity and keeps the
+ * level as `scoring.base_level`.
+ */
+function levelOf(alert: AlertDocument): string {
+  const scoring = alert.mirrorwatch.scoring;
+  return isObject(scoring) && typeof scoring.base_level === 'string' ? scoring.base_level : alert.mirrorwatch.severity;
+}
+
 /** Why `alert` does not satisfy `want` (empty when it does). */
 function mismatch(want: ExpectedAlert, alert: AlertDocument, keys: Set<string>): string {
   const rule = alert.rule as { id?: string };
   if (rule.id !== want.rule_id) return 'another rule';
-  // Expectations name the rule's level; risk scoring may move an enriched alert's severity and keeps the level as
-  // `scoring.base_level`.
-  const scoring = alert.mirrorwatch.scoring;
-  const level = isObject(scoring) && typeof scoring.base_level === 'string' ? scoring.base_level : alert.mirrorwatch.severity;
+  const level = levelOf(alert);
   if (level !== want.severity) return `severity ${level}, expected ${want.severity}`;
   const absent = want.message_mentions.filter((m) => !alert.message.includes(m));
   if (absent.length > 0) return `message lacks ${absent.map((m) => JSON.stringify(m)).join(', ')}: ${JSON.stringify(alert.message)}`;
@@ -310,7 +319,8 @@ export function matchExpectedAlerts(expected: readonly ExpectedAlert[], alerts: 
     .filter((_, j) => partnerOfAlert[j] < 0)
     .map((a) => {
       const rule = a.rule as { id?: string; name?: string };
-      return { rule_id: String(rule.id), rule_name: String(rule.name), severity: a.mirrorwatch.severity, message: a.message, evidence: [...evidenceKeys(a, root)] };
+      // The level, not the scored severity: what an expectation of this alert would have to name.
+      return { rule_id: String(rule.id), rule_name: String(rule.name), severity: levelOf(a), final_severity: a.mirrorwatch.severity, message: a.message, evidence: [...evidenceKeys(a, root)] };
     });
   const rulesRaised = new Set<string>();
   for (const a of alerts) {

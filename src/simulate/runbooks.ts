@@ -115,7 +115,9 @@ const awsSession: Runbook = {
       alert('awsTarget', `"… created traffic mirror target $TARGET_ID pointing at network interface ${v['--target-eni']} in account ${v['--account']} ${r}"`),
       alert('awsFilter', 'the filter, and each of the two rules ("accept ingress tcp from 0.0.0.0/0 to 0.0.0.0/0 (rule 100)")', 3),
       alert('awsSession', `"… created traffic mirror session $SESSION_ID copying ${v['--eni']} to target $TARGET_ID through filter $FILTER_ID …"`),
+      alert('awsPipeline', '"… (userIdentity.arn <your ARN>; 3 of 3 linked steps within 1h): at … created traffic mirror target $TARGET_ID …; then … filter $FILTER_ID …; then … session $SESSION_ID …" (the three steps by one principal within an hour)'),
       alert('awsDeleted', 'after clean-up, one per deleted session, rule, filter and target', 5),
+      alert('awsSessionHitAndRun', '"… (session_id $SESSION_ID; 2 of 2 steps in order within 30m) …", only when the clean-up deletes the session within 30 minutes of its creation'),
       '',
       '## Check',
       sh([
@@ -181,6 +183,7 @@ const azureVtap: Runbook = {
       '## mirrorwatch alerts to expect',
       alert('azureVtapWritten', `"… created virtual network TAP mw-test-vtap sending copies to NIC IP configuration … on UDP port 4789 in subscription ${v['--subscription']} (resource group ${g})" (Start, Accept and Success are one alert)`),
       alert('azureTapConfigWritten', `"… created NIC tap configuration mw-test-tapcfg copying NIC ${v['--nic']} to virtual network TAP mw-test-vtap …"`),
+      alert('azureVtapWithTapConfig', `"… (vtap_id <the TAP's resource id, in the case the export writes it>; 2 of 2 steps in order within 1h): at … created virtual network TAP mw-test-vtap …; then … created NIC tap configuration mw-test-tapcfg copying NIC ${v['--nic']} …" (the tap configuration within an hour of the TAP; the Start record's request body joins them)`),
       alert('azureTapConfigDeleted', 'after clean-up'),
       alert('azureVtapDeleted', 'after clean-up'),
       '',

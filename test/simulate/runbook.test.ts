@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IDENTIFIERS } from '../../src/simulate/identifiers.js';
 import { RUNBOOKS } from '../../src/simulate/runbooks.js';
-import { RULES } from '../../src/simulate/expected-rules.js';
+import { CORRELATIONS, RULES } from '../../src/simulate/expected-rules.js';
 import { runCli, hasStackTrace } from '../helpers/cli.js';
 
 function section(text: string, title: string): string {
@@ -45,6 +45,7 @@ test('aws-session: the AWS CLI calls with their flags and the user\'s ids, the c
   assert.match(telemetry, /AWSLogs\/444455556666\/CloudTrail\/us-east-2\//);
   const alerts = section(r.stdout, 'mirrorwatch alerts to expect');
   for (const k of ['awsTarget', 'awsFilter', 'awsSession', 'awsDeleted'] as const) assert.ok(alerts.includes(RULES[k].name), RULES[k].name);
+  for (const k of ['awsPipeline', 'awsSessionHitAndRun'] as const) assert.ok(alerts.includes(CORRELATIONS[k].name), CORRELATIONS[k].name);
   assert.doesNotMatch(r.stdout, /<(account|region|eni|target-eni)>/, 'no placeholder left when every identifier is given');
   assert.doesNotMatch(r.stdout, /Placeholders left/);
 });
@@ -58,6 +59,7 @@ test('azure-vtap, gcp-packet-mirroring and cisco-span: az, gcloud and IOS-XE com
   assert.match(section(az.stdout, 'Clean up'), /az network vnet tap delete --resource-group rg-netmon --name mw-test-vtap/);
   assert.match(section(az.stdout, 'Telemetry to expect'), /MICROSOFT\.NETWORK\/VIRTUALNETWORKTAPS\/WRITE/);
   assert.ok(section(az.stdout, 'mirrorwatch alerts to expect').includes(RULES.azureVtapWritten.name));
+  assert.ok(section(az.stdout, 'mirrorwatch alerts to expect').includes(CORRELATIONS.azureVtapWithTapConfig.name));
   const gcp = await runCli(['runbook', 'gcp-packet-mirroring', '--project', 'payments-prod-4821', '--network', 'prod-vpc', '--subnet', 'prod-app', '--collector-ilb', 'collector-ilb', '--region', 'us-central1']);
   assert.equal(gcp.code, 0, gcp.stderr);
   assert.match(section(gcp.stdout, 'Run'), /gcloud compute packet-mirrorings create mw-test-pm --project=payments-prod-4821 --region=us-central1 --network=prod-vpc --collector-ilb=collector-ilb --mirrored-subnets=prod-app --filter-direction=both/);

@@ -84,7 +84,9 @@ test('background noise on every platform raises no alert, and scenarios still pa
 
 test('the check fails when an expected alert is missing, when an alert is extra, and names why', async () => {
   await simulated(scenarioNamed('aws-session') as Scenario, {}, async (dir, m) => {
-    const session = m.expected_alerts.find((a) => a.severity === 'high') as ExpectedAlert;
+    const session = m.expected_alerts.find((a) => a.rule_name === 'AWS Traffic Mirror Session Created') as ExpectedAlert;
+    const pipeline = m.expected_alerts.find((a) => a.rule_name === 'AWS Traffic Mirroring Pipeline Built by One Principal') as ExpectedAlert;
+    assert.ok(session && pipeline, 'the session alert and the pipeline correlation alert are expected');
     // One expectation too many: a second session alert that nothing raises.
     const tooMany = await check(dir, [...m.expected_alerts, { ...session, message_mentions: ['tms-00000000000000000'] }]);
     assert.equal(tooMany.pass, false);
@@ -102,6 +104,29 @@ test('the check fails when an expected alert is missing, when an alert is extra,
     const wrongEvidence = await check(dir, m.expected_alerts.map((a) => (a === session ? { ...a, evidence: ['00000000-0000-4000-8000-000000000000'] } : a)));
     assert.equal(wrongEvidence.pass, false);
     assert.match(wrongEvidence.missing[0].reason, /evidence lacks/);
+    // Correlation alerts are held to the same: unlisted, it is extra (reported with the level to name); listed with
+    // another level, or naming a session it does not link, it is missing.
+    const noCorrelation = await check(dir, m.expected_alerts.filter((a) => a !== pipeline));
+    assert.equal(noCorrelation.pass, false);
+    assert.deepEqual(noCorrelation.extra.map((e) => [e.rule_name, e.severity]), [['AWS Traffic Mirroring Pipeline Built by One Principal', 'high']]);
+    const correlationLevel = await check(dir, m.expected_alerts.map((a) => (a === pipeline ? { ...a, severity: 'critical' } : a)));
+    assert.equal(correlationLevel.pass, false);
+    assert.match(correlationLevel.missing[0].reason, /severity high, expected critical/);
+    const otherSession = await check(dir, m.expected_alerts.map((a) => (a === pipeline ? { ...a, message_mentions: [...a.message_mentions, 'tms-00000000000000000'] } : a)));
+    assert.equal(otherSession.pass, false);
+    assert.match(otherSession.missing[0].reason, /message lacks "tms-00000000000000000"/);
+  });
+});
+
+test('expectations name the level of a rule or correlation, not the severity risk scoring gives the alert', async () => {
+  // The root user raises the risk score: the pipeline correlation (level high) is scored critical, and its
+  // expectation names high.
+  await simulated(scenarioNamed('aws-session-root') as Scenario, {}, async (dir, m) => {
+    const pipeline = m.expected_alerts.find((a) => a.rule_name === 'AWS Traffic Mirroring Pipeline Built by One Principal') as ExpectedAlert;
+    assert.equal(pipeline.severity, 'high');
+    const r = await check(dir, m.expected_alerts.filter((a) => a !== pipeline));
+    assert.deepEqual(r.extra.map((e) => [e.severity, e.final_severity]), [['high', 'critical']]);
+    assert.equal((await check(dir, m.expected_alerts)).pass, true);
   });
 });
 
@@ -128,6 +153,7 @@ test('the manifest names records by natural keys and where they were written; a 
         ['AWS Traffic Mirror Filter or Filter Rule Created or Modified', 'medium'],
         ['AWS Traffic Mirror Filter or Filter Rule Created or Modified', 'medium'],
         ['AWS Traffic Mirror Session Created', 'high'],
+        ['AWS Traffic Mirroring Pipeline Built by One Principal', 'high'],
       ],
     );
   });
