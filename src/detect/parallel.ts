@@ -50,9 +50,13 @@ export type FromWorker = { kind: 'ready'; error?: string } | { kind: 'result'; r
  */
 export const PARALLEL_MIN_BYTES = Number(process.env.MIRRORWATCH_PARALLEL_MIN_BYTES ?? 32 * 1024 * 1024);
 
-/** The default number of workers: the machine's available parallelism. */
+/**
+ * The default number of workers: half the machine's available parallelism. Each scanning thread keeps about one more
+ * core busy decompressing (zlib runs on libuv's thread pool), so on two cores one thread is as fast as two and uses
+ * half the CPU (measured: `bench/RESULTS.md`).
+ */
 export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
+  return Math.max(1, Math.ceil(availableParallelism() / 2));
 }
 
 /** Adds one file's counters to the totals. */

@@ -96,6 +96,8 @@ export class ActionContext {
   }
 }
 
+const PREFILTERS = new WeakMap<readonly ActiveRule[], Map<FormatReader, Prefilter>>();
+
 /** Reads every input and returns the rule matches, with counters. */
 export async function scan(
   inputs: readonly InputFile[],
@@ -120,12 +122,20 @@ export async function scan(
   const analytics = options.analytics ?? [];
   const context = new ActionContext();
   const router = new RuleRouter(options.rules);
-  const prefilters = new Map<FormatReader, Prefilter>();
+  // Prefilters depend only on the rules and the reader: built once per rule set, also across calls (a worker scans
+  // its files one call at a time).
+  let prefilters = PREFILTERS.get(options.rules);
+  if (!prefilters) {
+    prefilters = new Map();
+    PREFILTERS.set(options.rules, prefilters);
+  }
+  const cache = prefilters;
   const prefilterFor = (reader: FormatReader): Prefilter => {
-    let p = prefilters.get(reader);
+    if (!options.prefilter || !reader.prefilterable) return PASS_ALL;
+    let p = cache.get(reader);
     if (!p) {
-      p = options.prefilter && reader.prefilterable ? buildPrefilter(router.literalSetsFor(reader.datasets)) : PASS_ALL;
-      prefilters.set(reader, p);
+      p = buildPrefilter(router.literalSetsFor(reader.datasets));
+      cache.set(reader, p);
     }
     return p;
   };

@@ -8,7 +8,7 @@
  */
 import type { Event } from '../core/event.js';
 import { normalizeAzureActivity } from '../normalize/azure-activity.js';
-import { CLOUD_CONTAINER_KEYS, createJsonRecordSplitter, NOT_JSON, parseJsonRecord } from './json-records.js';
+import { cloudRecordSplitter, NOT_JSON, parseJsonRecord } from './json-records.js';
 import type { FileReader, FormatReader, ReadContext, SniffResult } from './types.js';
 
 /** Recognises Activity Log content from the first 64 KiB: an `operationName` beside an Activity Log identifier. */
@@ -30,14 +30,7 @@ export const azureActivityReader: FormatReader = {
   prefilterable: true,
   sniff: (head) => sniffAzureActivity(head),
   open(ctx: ReadContext): FileReader {
-    const splitter = createJsonRecordSplitter({
-      file: ctx.file,
-      maxRecordChars: ctx.options.maxRecordChars,
-      report: ctx.report,
-      emit: ctx.emit,
-      containerKeys: CLOUD_CONTAINER_KEYS,
-      mayMatchLine: ctx.mayMatch,
-    });
+    const splitter = cloudRecordSplitter(ctx);
     return {
       push: (text) => splitter.push(text),
       end: () => splitter.end(),

@@ -9,9 +9,10 @@
  * `CloudTrail-Digest` files (hashes of log files, no events; they break readers that expect `Records`, see
  * formats.md §1.1) are recognised by `cloudtrailDigestReader` and skipped quietly.
  */
+import { CloudTrailS3Splitter, parseS3Record, S3_FILE_START } from './cloudtrail-s3.js';
 import type { Event } from '../core/event.js';
 import { normalizeCloudTrail } from '../normalize/aws-cloudtrail.js';
-import { CLOUD_CONTAINER_KEYS, createJsonRecordSplitter, NOT_JSON, parseJsonRecord } from './json-records.js';
+import { cloudRecordSplitter, NOT_JSON, parseJsonRecord } from './json-records.js';
 import type { FileReader, FormatReader, ReadContext, SniffResult } from './types.js';
 
 const NO: SniffResult = { kind: 'no' };
@@ -53,22 +54,47 @@ export const cloudtrailReader: FormatReader = {
   prefilterable: true,
   sniff: (head) => sniffCloudTrail(head),
   open(ctx: ReadContext): FileReader {
-    const splitter = createJsonRecordSplitter({
-      file: ctx.file,
-      maxRecordChars: ctx.options.maxRecordChars,
-      report: ctx.report,
-      emit: ctx.emit,
-      containerKeys: CLOUD_CONTAINER_KEYS,
-      mayMatchLine: ctx.mayMatch,
-    });
+    // CloudTrail-written S3 files take the fast path (cloudtrail-s3.ts); anything else the general splitter.
+    let splitter: { push(text: string): void; end(): void } | undefined;
+    let fast = false;
+    let head = '';
+    const choose = (text: string): { push(text: string): void; end(): void } => {
+      fast = text.startsWith(S3_FILE_START);
+      splitter = fast
+        ? new CloudTrailS3Splitter({ file: ctx.file, maxRecordChars: ctx.options.maxRecordChars, report: ctx.report, emit: ctx.emit, mayMatch: ctx.mayMatch })
+        : cloudRecordSplitter(ctx);
+      return splitter;
+    };
     return {
-      push: (text) => splitter.push(text),
-      end: () => splitter.end(),
+      push(text) {
+        if (splitter) {
+          splitter.push(text);
+          return;
+        }
+        head += text;
+        if (head.length < S3_FILE_START.length && S3_FILE_START.startsWith(head)) return; // too short to decide
+        choose(head).push(head);
+        head = '';
+      },
+      end() {
+        const s = splitter ?? choose(head);
+        if (head.length > 0) s.push(head);
+        s.end();
+      },
       parse(rec): Event[] {
-        const value = parseJsonRecord(rec, ctx.report);
-        if (value === NOT_JSON) return [];
-        const event = normalizeCloudTrail(value, rec, ctx.report);
-        return event ? [event] : [];
+        const values = fast ? parseS3Record(rec.text) : undefined;
+        if (values === undefined) {
+          const value = parseJsonRecord(rec, ctx.report);
+          if (value === NOT_JSON) return [];
+          const event = normalizeCloudTrail(value, rec, ctx.report);
+          return event ? [event] : [];
+        }
+        const events: Event[] = [];
+        for (const value of values) {
+          const event = normalizeCloudTrail(value, rec, ctx.report);
+          if (event) events.push(event);
+        }
+        return events;
       },
     };
   },

@@ -31,7 +31,7 @@ import type { Report } from '../core/diagnostic.js';
 import type { Location } from '../core/diagnostic.js';
 import type { Origin } from '../core/event.js';
 import { cloudDiagnostic, type CloudCodeName } from '../normalize/cloud-diagnostic-codes.js';
-import type { RawRecord } from './types.js';
+import type { RawRecord, ReadContext } from './types.js';
 
 /**
  * The container keys of the cloud formats: `Records` (CloudTrail S3 files), `records` (Azure Event Hubs and
@@ -73,6 +73,18 @@ export interface JsonRecordSplitter {
   push(text: string): void;
   /** Ends the input: emits a last NDJSON line without a newline, reports a truncated record or container. */
   end(): void;
+}
+
+/** The splitter of the cloud audit-log readers: the cloud containers, records the engine's prefilter rejects dropped. */
+export function cloudRecordSplitter(ctx: ReadContext): JsonRecordSplitter {
+  return createJsonRecordSplitter({
+    file: ctx.file,
+    maxRecordChars: ctx.options.maxRecordChars,
+    report: ctx.report,
+    emit: ctx.emit,
+    containerKeys: CLOUD_CONTAINER_KEYS,
+    mayMatchLine: ctx.mayMatch,
+  });
 }
 
 /** Creates a splitter for one file. */

@@ -1,0 +1,191 @@
+/**
+ * The fast path for CloudTrail's own S3 log files. CloudTrail writes each file as one line,
+ * `{"Records":[{"eventVersion":"1.10",…},{"eventVersion":"1.10",…}]}`, every record starting with its
+ * `eventVersion` key (AWS CloudTrail User Guide, "CloudTrail log file examples"). Inside a JSON string a quote is
+ * always escaped, so the text `,{"eventVersion":"` can only occur where a record starts (or where a nested object
+ * happens to start with that key, which CloudTrail records do not have). Records are therefore cut at that text with
+ * `indexOf`, far faster than following the JSON structure character by character, and each record's text is exactly
+ * the record.
+ *
+ * Two guards keep it honest. A file that does not begin exactly like a CloudTrail-written file goes to the general
+ * splitter (`json-records.ts`) from the first byte. And a record text that does not parse — two records merged
+ * because the second did not start with `eventVersion` — is parsed again as the list it then is
+ * (`parseS3Record`), so no record is lost to the shortcut; a record that still does not parse is reported. Records
+ * the prefilter skips are never parsed, as on the general path, so only their outline is checked: each ends with
+ * `}`, and a file that stops inside a record is reported as truncated.
+ */
+import type { Report } from '../core/diagnostic.js';
+import type { Origin, RawRecord } from '../core/event.js';
+import { cloudDiagnostic } from '../normalize/cloud-diagnostic-codes.js';
+
+/** What every CloudTrail-written S3 file begins with. */
+export const S3_FILE_START = '{"Records":[{"eventVersion":"';
+const RECORD_START = ',{"eventVersion":"';
+const FILE_START_RECORD = S3_FILE_START.length - '{"eventVersion":"'.length; // 12: where the first record starts
+const DOC_START = '{"Records":[';
+
+/** Options of the S3 splitter. */
+export interface S3SplitterOptions {
+  file: string;
+  maxRecordChars: number;
+  report: Report;
+  emit: (rec: RawRecord) => void;
+  /** The engine's prefilter (`ReadContext.mayMatch`): a record it rejects is dropped before any object is made. */
+  mayMatch?: (text: string, offset: number) => boolean;
+}
+
+/** A push-driven splitter for CloudTrail-written S3 files (see the module comment). */
+export class CloudTrailS3Splitter {
+  /** Text from the start of the current record to the end of what was pushed. */
+  private buf = '';
+  /** Absolute character offset of `buf[0]`. */
+  private base = 0;
+  private index = 0;
+  private line = 1;
+  private lineStart = 0;
+  private oversized = false;
+  private started = false;
+
+  constructor(private readonly o: S3SplitterOptions) {}
+
+  /** Feeds the next chunk (the first must begin with `S3_FILE_START`). */
+  push(text: string): void {
+    if (!this.started) {
+      this.started = true;
+      this.buf = text.slice(FILE_START_RECORD);
+      this.base = FILE_START_RECORD;
+    } else {
+      this.buf = this.buf.length === 0 ? text : this.buf + text;
+    }
+    this.cut(false);
+  }
+
+  /** Ends the input: the last record, or a truncation report. */
+  end(): void {
+    this.cut(true);
+  }
+
+  private origin(offset: number): Origin {
+    return { file: this.o.file, line: this.line, column: offset - this.lineStart + 1, record: this.index };
+  }
+
+  /** Cuts every complete record out of `buf`; at the end also the last one. */
+  private cut(final: boolean): void {
+    const buf = this.buf;
+    // Positions, not slices: `pos` is where the current record starts in `buf`. The next document marker is found
+    // once per call and searched again only after it is passed, so the work stays linear in the text.
+    let pos = 0;
+    let doc = nextDocument(buf, 1);
+    for (;;) {
+      const next = buf.indexOf(RECORD_START, pos + 1);
+      if (next !== -1 && (doc === -1 || next < doc)) {
+        this.emitAt(buf.slice(pos, next), pos);
+        pos = next + 1;
+        continue;
+      }
+      if (doc !== -1) {
+        // Another `{"Records":[…]}` document follows (files concatenated): the record before ends before `]}`.
+        const before = buf.slice(pos, doc).trimEnd();
+        const last = before.endsWith(']}') ? before.slice(0, -2).trimEnd() : before;
+        if (last.length > 0) this.emitAt(last, pos); // an empty `{"Records":[]}` has no record
+        this.countLines(buf, pos, doc);
+        pos = doc + DOC_START.length;
+        this.index = 0;
+        doc = nextDocument(buf, pos + 1);
+        continue;
+      }
+      break;
+    }
+    this.base += pos;
+    const rest = pos === 0 ? buf : buf.slice(pos);
+    if (!final) {
+      if (!this.oversized && rest.length > this.o.maxRecordChars) {
+        this.o.report(
+          cloudDiagnostic('recordTooLarge', `JSON record of more than ${this.o.maxRecordChars} characters is larger than the limit; skipped`, this.origin(this.base)),
+        );
+        this.oversized = true;
+      }
+      if (this.oversized && rest.length > RECORD_START.length) {
+        // Hold only what could be the start of the next record's marker.
+        const keep = RECORD_START.length;
+        this.base += rest.length - keep;
+        this.buf = rest.slice(-keep);
+      } else {
+        this.buf = rest;
+      }
+      return;
+    }
+    const tail = rest.trimEnd();
+    if (tail.endsWith(']}')) {
+      const last = tail.slice(0, -2).trimEnd();
+      if (last.length > 0) this.emitAt(last, 0);
+    } else if (tail.length > 0) {
+      this.o.report(
+        cloudDiagnostic('truncated', `input ends at line ${this.line} inside the JSON record that starts here (truncated file?); record skipped`, this.origin(this.base)),
+      );
+    }
+    this.buf = '';
+  }
+
+  /** Emits a record that starts `at` characters into the current buffer (whose first character is at `base`). */
+  private emitAt(text: string, at: number): void {
+    const offset = this.base + at;
+    if (this.oversized) {
+      this.oversized = false;
+    } else if (text.length > this.o.maxRecordChars) {
+      // Cut whole from one chunk before the buffer check could see it.
+      this.o.report(
+        cloudDiagnostic('recordTooLarge', `JSON record of ${text.length} characters is larger than the limit of ${this.o.maxRecordChars}; skipped`, this.origin(offset)),
+      );
+    } else if (this.o.mayMatch === undefined || this.o.mayMatch(text, offset)) {
+      this.o.emit({ text, origin: this.origin(offset), offset });
+    }
+    this.index++;
+  }
+
+  private countLines(buf: string, from: number, upTo: number): void {
+    for (let i = buf.indexOf('\n', from); i !== -1 && i < upTo; i = buf.indexOf('\n', i + 1)) {
+      this.line++;
+      this.lineStart = this.base + i + 1;
+    }
+  }
+}
+
+/**
+ * Where the next concatenated `{"Records":[` document starts in `buf` at or after `from`, or -1. Only a marker that
+ * follows the `]}` closing the previous document counts: the same text nested inside a record (a request parameter
+ * named `Records`) follows a `:`, `,` or `[` and is part of that record.
+ */
+function nextDocument(buf: string, from: number): number {
+  for (let at = buf.indexOf(DOC_START, from); at !== -1; at = buf.indexOf(DOC_START, at + 1)) {
+    let i = at - 1;
+    while (i >= 0 && isSpace(buf.charCodeAt(i))) i--;
+    if (buf.charCodeAt(i) !== 0x7d /* } */) continue;
+    i--;
+    while (i >= 0 && isSpace(buf.charCodeAt(i))) i--;
+    if (buf.charCodeAt(i) === 0x5d /* ] */) return at;
+  }
+  return -1;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * Parses a record cut by the S3 splitter: normally one object; if two records were merged (the second did not start
+ * with `eventVersion`), the list they form. Undefined when the text does not parse either way (the caller reports it
+ * the usual way).
+ */
+export function parseS3Record(text: string): unknown[] | undefined {
+  try {
+    return [JSON.parse(text) as unknown];
+  } catch {
+    try {
+      const list = JSON.parse(`[${text}]`) as unknown[];
+      return Array.isArray(list) ? list : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
