@@ -44,6 +44,6 @@ export function createNetworkAnalytics(options: NetworkAnalyticsOptions = {}): A
   ];
 }
 
-export { ApprovedCollectors, loadCollectors, parseCollectors } from './collectors.js';
+export { ApprovedCollectors, loadCollectors, parseCollectors, type CollectorEntry } from './collectors.js';
 export { correlateControlPlane, CONTROL_PLANE_WINDOW_MS } from './control-plane.js';
 export { MemoryBaseline, type FirstSeenBaseline } from './baseline.js';

@@ -19,8 +19,29 @@ function program(setCode: (code: number) => void): Command {
   return root;
 }
 
+/**
+ * The exit status when the reader of standard output went away (`mirrorwatch scan … | head`): 128 + SIGPIPE, what a
+ * shell reports for any program stopped that way. The process ends at once, quietly: the rest of the output has
+ * nowhere to go, and a scan must not then commit its state store as if the alerts had been delivered.
+ */
+export const EXIT_BROKEN_PIPE = 141;
+
+let pipesGuarded = false;
+
+function exitOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+    throw err;
+  });
+}
+
 /** Runs the CLI with the given arguments and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (!pipesGuarded) {
+    pipesGuarded = true;
+    exitOnBrokenPipe(process.stdout);
+    exitOnBrokenPipe(process.stderr);
+  }
   let code = 0;
   const root = program((c) => {
     code = c;

@@ -1,5 +1,6 @@
 /** `mirrorwatch scan PATH…`: find traffic-mirroring abuse in logs on disk or stdin. */
 import { Option, type Command } from 'commander';
+import { isIP } from 'node:net';
 import { styleText } from 'node:util';
 import type { AlertDocument, Level } from '../core/alert.js';
 import { LEVELS, levelRank } from '../core/alert.js';
@@ -16,7 +17,7 @@ import { loadAliases, loadRuleSet } from '../detect/rule-set.js';
 import type { ScanOptions, ScanStats } from '../detect/scan.js';
 import { defaultJobs, scanParallel, type WorkerSetup } from '../detect/parallel.js';
 import { ALL_READERS } from '../readers/registry.js';
-import { ApprovedCollectors, correlateControlPlane, createNetworkAnalytics, loadCollectors } from '../analytics/index.js';
+import { ApprovedCollectors, correlateControlPlane, createNetworkAnalytics, loadCollectors, type CollectorEntry } from '../analytics/index.js';
 import { expandInputs } from '../readers/source.js';
 import { createJsonSink } from '../sinks/json.js';
 import { createNdjsonSink } from '../sinks/ndjson.js';
@@ -120,6 +121,26 @@ export async function runScan(opts: ScanCommandOptions): Promise<number> {
   }
 }
 
+/**
+ * The tuning file's approved collectors that are addresses or CIDR blocks, for the network analytics (which see
+ * packets and flows, so only addresses): one list of approved destinations for control-plane and data-plane alerts.
+ * Expired entries are left out, as everywhere else.
+ */
+function addressCollectors(tuning: Tuning): CollectorEntry[] {
+  const out: CollectorEntry[] = [];
+  for (const entry of tuning.collectors) {
+    if (entry.expired) continue;
+    for (const p of entry.collectors) {
+      const [addr, bits] = p.text.split('/');
+      const family = isIP(addr);
+      const max = family === 6 ? 128 : 32;
+      if (family === 0 || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) continue;
+      out.push({ cidr: p.text, name: entry.id, where: entry.location });
+    }
+  }
+  return out;
+}
+
 /** The part of a scan that runs with the state store open. */
 async function scanWithStore(
   opts: ScanCommandOptions,
@@ -128,14 +149,16 @@ async function scanWithStore(
 ): Promise<number> {
   const { rules, aliases, store, now } = ctx;
   const inputs = await expandInputs(opts.paths, con.report);
-  const collectors = opts.collectors ? await loadCollectors(opts.collectors, con.report) : ApprovedCollectors.none();
+  const listed = opts.collectors ? await loadCollectors(opts.collectors, con.report) : ApprovedCollectors.none();
+  const collectors = new ApprovedCollectors([...listed.entries, ...(ctx.tuning ? addressCollectors(ctx.tuning) : [])]);
   const showProgress = opts.progress && Boolean(process.stderr.isTTY);
   const started = Date.now();
   const readerOptions = { timeZone: opts.timeZone, year: opts.year, maxRecordChars: opts.maxRecordChars };
   const scanOptions: ScanOptions = {
     rules,
     readers: ALL_READERS,
-    analytics: createNetworkAnalytics({ collectors }),
+    // The state store backs the new-destination baseline, so a destination seen in an earlier scan is not new.
+    analytics: createNetworkAnalytics({ collectors, baseline: opts.noState ? undefined : store }),
     readerOptions,
     prefilter: opts.prefilter,
     aliases,
@@ -323,7 +346,7 @@ export function registerScan(root: Command, setCode: SetCode): void {
     .option('--no-progress', 'no progress line on a terminal')
     .option('--exit-zero', 'exit 0 when alerts are found (input and usage errors still exit 2)')
     .option('--collectors <file>', 'approved mirror collectors (addresses or CIDR blocks, one per line, or YAML `collectors:`); traffic copied elsewhere is alerted on')
-    .option('-j, --jobs <n>', 'worker threads scanning files in parallel (default: the number of CPUs; 1 = no workers)')
+    .option('-j, --jobs <n>', 'worker threads scanning files in parallel (default: half the CPUs, as gunzip and GC use the rest; 1 = no workers)')
     .option('-t, --tuning <file>', 'tuning file: approved principals, collectors and user agents, time-boxed windows, exceptions')
     .option('--show-suppressed', 'also write alerts the tuning file suppressed (each names its exception)')
     .option('--state <path>', 'state store (baselines, correlation windows, reported alerts); default: the user\'s data directory')

@@ -8,7 +8,8 @@ export function stdoutOut(): TextOut {
     write: (t) => {
       process.stdout.write(t);
     },
-    end: () => Promise.resolve(),
+    // Resolves once everything written so far has left the process: a scan commits its state only after that.
+    end: () => new Promise((resolve, reject) => process.stdout.write('', (err) => (err ? reject(err) : resolve()))),
     isTTY: Boolean(process.stdout.isTTY),
     columns: process.stdout.columns,
   };

@@ -73,3 +73,25 @@ test('killing a scan at any moment loses no alert: the next scan reports whateve
     for (const id of expected) assert.ok(union.has(id), `alert ${id} lost after a kill at ${delayMs} ms`);
   }
 });
+
+test('a reader that goes away (`scan | head`) ends the scan quietly with 141 and commits no state', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mw-state-'));
+  const state = join(dir, 'state.db');
+  const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [repoPath('bin', 'mirrorwatch.js'), 'scan', 'examples/', '--format', 'ndjson', '--state', state, '--jobs', '1'], {
+      cwd: repoPath(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Like `head -c 1`: read the first chunk, then close the pipe while the scan still has alerts to write.
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  assert.equal(result.code, 141, result.stderr);
+  assert.equal(hasStackTrace(result.stderr), false, result.stderr);
+  // Nothing was marked as reported: the next scan with the same state writes every alert.
+  const next = await runCli(['scan', 'examples/', '--format', 'ndjson', '--state', state]);
+  const reference = await runCli(['scan', 'examples/', '--format', 'ndjson', '--no-state']);
+  assert.deepEqual(new Set(ids(next.stdout)), new Set(ids(reference.stdout)));
+});

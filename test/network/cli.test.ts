@@ -56,6 +56,49 @@ describe('mirrorwatch on network data', { concurrency: true }, () => {
     }
   });
 
+  test('scan --tuning: the tuning file\'s approved collector addresses approve data-plane mirrors too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mw-tuning-collectors-'));
+    try {
+      const tuning = join(dir, 'tuning.yml');
+      writeFileSync(
+        tuning,
+        ['version: 1', 'approved_collectors:', '  - id: lab-sensor', '    collector: 10.20.0.0/30', '    reason: the lab NDR sensor', '  - id: ndr-nlb', '    collector: arn:aws:elasticloadbalancing:eu-west-1:999988887777:loadbalancer/net/ndr/1', '    reason: an ARN, which the network analytics leave to the cloud rules', ''].join('\n'),
+      );
+      const approved = await runCli(['scan', netFixture('lab', 'A-vxlan-outer.pcap'), '--tuning', tuning, '--format', 'ndjson', '--jobs', '1']);
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.equal(approved.stdout, '');
+      const untuned = await runCli(['scan', netFixture('lab', 'A-vxlan-outer.pcap'), '--format', 'ndjson', '--jobs', '1']);
+      assert.equal(untuned.code, 1, 'the same capture alerts without the tuning file');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('scan --state: the new-destination baseline is kept between scans', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mw-baseline-'));
+    try {
+      const header = 'ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt';
+      const flow = (t: string, dst: string, bytes: number, sp: number) => `${t},${t},1.000,10.0.0.7,${dst},${sp},443,TCP,.AP.SF,0,0,900,${bytes},0,0`;
+      const early = join(dir, 'early.csv');
+      writeFileSync(early, [header, flow('2026-11-01 09:00:00', '198.51.100.44', 5000, 50001), ''].join('\n'));
+      const later = join(dir, 'later.csv');
+      writeFileSync(later, [header, flow('2026-11-20 09:00:00', '198.51.100.44', 3_000_000, 50002), flow('2026-11-20 09:05:00', '203.0.113.9', 3_000_000, 50003), ''].join('\n'));
+      const state = join(dir, 'state.db');
+      const alone = await runCli(['scan', later, '--no-state', '--format', 'ndjson', '--jobs', '1']);
+      assert.equal(alone.stdout, '', 'ten minutes of a host never seen before: nothing to judge against');
+      const first = await runCli(['scan', early, '--state', state, '--format', 'ndjson', '--jobs', '1']);
+      assert.equal(first.code, 0, first.stderr);
+      const second = await runCli(['scan', later, '--state', state, '--format', 'ndjson', '--jobs', '1']);
+      assert.equal(second.code, 1, second.stderr);
+      const alerts = parseNdjson(second.stdout) as { rule: { name: string }; mirrorwatch: { analytic: { baseline: unknown; new_destinations: { destination: string }[] } } }[];
+      assert.deepEqual(alerts.map((a) => a.rule.name), ['Large Volume to a Destination Never Seen from the Host']);
+      assert.equal(alerts[0].mirrorwatch.analytic.baseline, 'stored');
+      assert.deepEqual(alerts[0].mirrorwatch.analytic.new_destinations.map((d) => d.destination), ['203.0.113.9'], 'the destination seen in the earlier scan is not new');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('pcap-summary: the tunnels of a capture, as a table', async () => {
     const r = await runCli(['pcap-summary', netFixture('lab', 'erspan_types.pcap'), netFixture('crafted', 'vxlan-port-8888.pcap'), netFixture('crafted', 'vxlan-overlay.pcap')]);
     assert.equal(r.code, 0, r.stderr);
