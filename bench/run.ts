@@ -8,6 +8,7 @@
  *   npm run bench -- --records 100000  a smaller corpus
  *   npm run bench -- --big             also the 1 GB and 10 GB corpora for flat-memory figures (slow: minutes)
  *   npm run bench -- --runs 5          more runs per measurement (default 3)
+ *   npm run bench -- --platforms-only  only the Azure, GCP and device corpora (E), printed, RESULTS.md untouched
  *
  * The corpus is made by `mirrorwatch simulate` (S3 layout, realistic records and sizes, a few planted mirroring
  * calls) into `.bench-corpus/` and reused by later runs.
@@ -24,15 +25,18 @@ interface Options {
   records: number;
   runs: number;
   big: boolean;
+  /** Only section E, printed and not written to RESULTS.md (a quick check of the other platforms). */
+  platformsOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { records: 400_000, runs: 3, big: false };
+  const o: Options = { records: 400_000, runs: 3, big: false, platformsOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--records') o.records = Number(argv[++i]);
     else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--big') o.big = true;
+    else if (a === '--platforms-only') o.platformsOnly = true;
     else {
       process.stderr.write(`unknown argument ${a}\n`);
       process.exit(2);
@@ -139,6 +143,10 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   for (const tool of ['jq', 'rg', 'zcat']) if (!have(tool)) process.stderr.write(`note: ${tool} is not installed; its rows are skipped (Debian: apt-get install ${tool === 'rg' ? 'ripgrep' : tool === 'zcat' ? 'gzip' : tool})\n`);
   mkdirSync(CORPUS, { recursive: true });
+  if (o.platformsOnly) {
+    process.stdout.write(`${(await otherPlatforms(o)).join('\n')}\n`);
+    return;
+  }
   const lines: string[] = [];
   const machine = `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   lines.push('<!-- scan-bench:start (written by dist/bench/run.js) -->', `## Scanning CloudTrail: mirrorwatch vs jq, ripgrep, Node gunzip and DuckDB`, '', `Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`, '');
@@ -157,8 +165,8 @@ async function main(): Promise<void> {
   const listFile = join(CORPUS, 'files.txt');
   writeFileSync(listFile, filesUnder(dir).filter((f) => f.path.endsWith('.json.gz') && !f.path.includes('CloudTrail-Digest')).map((f) => f.path).join('\n'));
   const rows: Row[] = [];
-  rows.push(await measure(`mirrorwatch (--jobs ${availableParallelism()})`, scan, o.runs, (out) => check(mirrorwatchIds(out))));
-  rows.push(await measure('mirrorwatch (--jobs 1)', `${scan} --jobs 1`, o.runs, (out) => check(mirrorwatchIds(out))));
+  rows.push(await measure('mirrorwatch (--jobs 1, the default on 2 cores)', `${scan} --jobs 1`, o.runs, (out) => check(mirrorwatchIds(out))));
+  rows.push(await measure(`mirrorwatch (--jobs ${Math.max(2, availableParallelism())})`, `${scan} --jobs ${Math.max(2, availableParallelism())}`, o.runs, (out) => check(mirrorwatchIds(out))));
   rows.push(await measure('Node gunzip, one thread (decompression limit)', `node ${q(repoPath('dist', 'bench', 'gunzip.js'))} ${q(dir)}`, o.runs, (out) => `${size(Number(out.trim()))} out`));
   if (have('zcat') && have('rg')) {
     rows.push(
@@ -234,6 +242,10 @@ async function main(): Promise<void> {
   }
   lines.push(...mem, '');
 
+  // ---- E. Azure, GCP and device corpora -----------------------------------------------------------------------------
+  process.stderr.write('E. other platforms …\n');
+  lines.push(...(await otherPlatforms(o)), '');
+
   lines.push('<!-- scan-bench:end -->');
   const text = lines.join('\n');
   // Other benchmarks (pcap-bench.js) keep their own marked sections of the same file.
@@ -242,6 +254,115 @@ async function main(): Promise<void> {
   const re = /<!-- scan-bench:start[\s\S]*?<!-- scan-bench:end -->/;
   writeFileSync(path, re.test(old) ? old.replace(re, text) : old.replace(/^# Benchmarks\n/, `# Benchmarks\n\n${text}\n`));
   process.stdout.write(`${text}\n`);
+}
+
+/** One non-AWS corpus of section E: a scenario with noise, a byte-scan pattern, and a jq filter printing natural keys. */
+interface PlatformCorpus {
+  title: string;
+  scenario: string;
+  noise: number;
+  /** `rg -c -i -e` pattern: the byte-scan limit. */
+  rg: string;
+  /** jq program printing each matching record's natural key as the manifest writes it (JSON formats only). */
+  jq?: string;
+  /** The natural key of a manifest attack record (what jq prints). */
+  manifestKey?: (r: { key: Record<string, string | boolean>; file: string; line?: number }) => string;
+  /** An alert's evidence entry as the manifest's `expected_alerts[].evidence` names it. */
+  evidenceKey: (e: { record: unknown; location?: { file: string; line?: number } }, dir: string) => string;
+}
+
+const OTHER_PLATFORMS: PlatformCorpus[] = [
+  {
+    title: 'Azure Activity Log storage export (PT1H.json)',
+    scenario: 'azure-vtap',
+    noise: 100_000,
+    rg: 'virtualnetworktaps|tapconfigurations',
+    jq: 'select((.operationName // "") | ascii_downcase | test("^microsoft\\\\.network/(virtualnetworktaps|networkinterfaces/tapconfigurations)/(write|delete)$")) | "\\(.correlationId)/\\(.resultType)"',
+    manifestKey: (r) => `${String(r.key.correlationId)}/${String(r.key.resultType)}`,
+    evidenceKey: (e) => String((e.record as { correlationId?: string }).correlationId),
+  },
+  {
+    title: 'GCP Cloud Audit Logs sink files',
+    scenario: 'gcp-packet-mirroring',
+    noise: 100_000,
+    rg: 'packetmirrorings',
+    jq: 'select((.protoPayload.methodName // "") | ascii_downcase | test("^(v1|beta)\\\\.compute\\\\.packetmirrorings\\\\.(insert|patch|delete)$")) | .insertId',
+    manifestKey: (r) => String(r.key.insertId),
+    evidenceKey: (e) => {
+      const rec = e.record as { insertId?: string; operation?: { id?: string } };
+      return String(rec.operation?.id ?? rec.insertId);
+    },
+  },
+  {
+    title: 'Device logs (syslog, NX-OS accounting, TACACS+ accounting)',
+    scenario: 'cisco-span',
+    noise: 1_000_000,
+    rg: 'monitor session|monitor-session|analyzer|port-mirror',
+    evidenceKey: (e, dir) => `${(e.location?.file ?? '').slice(dir.length + 1)}:${e.location?.line ?? 0}`,
+  },
+];
+
+/** Section E: mirrorwatch, ripgrep and jq on each non-AWS corpus, answers checked against the scenario's manifest. */
+async function otherPlatforms(o: Options): Promise<string[]> {
+  const out = ['### E. Azure, GCP and device logs', '', 'Each corpus is `mirrorwatch simulate SCENARIO --noise N`; every answer is checked against the records its `manifest.json` lists as the attack (the ground truth). Median of ' + o.runs + ' runs (jq: 1 run).', ''];
+  out.push('| corpus | size | records | tool | wall | MB/s | peak RSS | ratio to mirrorwatch | answer |', '|---|---:|---:|---|---:|---:|---:|---:|---|');
+  for (const c of OTHER_PLATFORMS) {
+    const dir = join(CORPUS, `${c.scenario}-${c.noise}`);
+    if (!existsSync(join(dir, '.done'))) {
+      rmSync(dir, { recursive: true, force: true });
+      process.stderr.write(`generating ${c.scenario} with ${c.noise.toLocaleString('en-US')} noise records …\n`);
+      const r = await runShell(`${CLI} simulate ${c.scenario} --noise ${c.noise} --seed 5 --out ${q(dir)}`);
+      if (r.code !== 0) throw new Error(`simulate failed (${r.code}): ${r.stderr}`);
+      writeFileSync(join(dir, '.done'), '');
+    }
+    type ManifestRecord = { key: Record<string, string | boolean>; file: string; line?: number };
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      attack_records: ManifestRecord[];
+      expected_alerts: { evidence: string[] }[];
+      files: { path: string; records: number }[];
+    };
+    const logs = filesUnder(dir).filter((f) => !f.path.endsWith('manifest.json') && !f.path.endsWith('.done'));
+    const bytes = logs.reduce((sum, f) => sum + f.size, 0);
+    const records = manifest.files.reduce((sum, f) => sum + f.records, 0);
+    const listFile = join(CORPUS, `${c.scenario}-files.txt`);
+    writeFileSync(listFile, logs.map((f) => f.path).join('\n'));
+    const rows: Row[] = [];
+    // mirrorwatch: exactly the manifest's alerts, each expected evidence record cited (what `test --scenarios` checks).
+    const wanted = new Set(manifest.expected_alerts.flatMap((a) => a.evidence));
+    rows.push(
+      await measure('mirrorwatch (full pack)', `${CLI} scan ${q(dir)} --format ndjson --min-level informational -q --no-state --jobs 1`, o.runs, (text) => {
+        const cited = new Set<string>();
+        let alerts = 0;
+        for (const line of text.split('\n')) {
+          if (!line.trim()) continue;
+          alerts++;
+          const a = JSON.parse(line) as { mirrorwatch: { evidence: { record: unknown; location?: { file: string; line?: number } }[] } };
+          for (const e of a.mirrorwatch.evidence) cited.add(c.evidenceKey(e, dir));
+        }
+        const missing = [...wanted].filter((k) => !cited.has(k)).length;
+        return alerts === manifest.expected_alerts.length && missing === 0
+          ? `the manifest's ${alerts} alerts, every expected evidence record cited`
+          : `DIFFERENT: ${alerts} alerts vs ${manifest.expected_alerts.length} expected, ${missing} expected evidence records not cited`;
+      }),
+    );
+    if (have('rg')) rows.push(await measure('rg -c -i (byte scan, no parsing)', `xargs -a ${q(listFile)} rg -c -i -e ${q(c.rg)} --no-filename | awk '{ s += $1 } END { print s + 0 }'`, o.runs, (text) => `${text.trim() || 0} lines`));
+    if (c.jq && c.manifestKey && have('jq')) {
+      const truth = new Set(manifest.attack_records.map(c.manifestKey));
+      rows.push(
+        await measure('jq (operation filter)', `xargs -a ${q(listFile)} cat | jq -r ${q(c.jq)}`, 1, (text) => {
+          const got = idSet(text);
+          return sameSet(got, truth) ? `the scenario's ${got.size} attack records` : `DIFFERENT: ${got.size} records vs the scenario's ${truth.size}`;
+        }),
+      );
+    }
+    for (const r of rows) {
+      const ms = median(r.runs.map((x) => x.wallMs));
+      const rss = Math.max(...r.runs.map((x) => x.rssKb));
+      const ratio = (ms / median(rows[0].runs.map((x) => x.wallMs))).toFixed(2);
+      out.push(`| ${c.title} | ${size(bytes)} | ${records.toLocaleString('en-US')} | ${r.tool} | ${(ms / 1000).toFixed(2)} s | ${(bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s | ${rss ? `${Math.round(rss / 1024)} MB` : 'n/a'} | ${ratio}× | ${r.answer} |`);
+    }
+  }
+  return out;
 }
 
 /** Writes a pack of generated CloudTrail rules (SigmaHQ-style, one per event-name list) into `dir`. */

@@ -59,3 +59,11 @@ export function parseJobs(s: string): Parsed<number> {
   const n = Number(s);
   return Number.isInteger(n) && n >= 1 && n <= 256 ? { ok: true, value: n } : { ok: false, message: `invalid number of jobs "${s}": expected a whole number from 1 to 256` };
 }
+
+/** Parses a duration such as `15m`, `2h`, `90s` or `1d` (Sigma's timespan units) into milliseconds; `0` is allowed. */
+export function parseDuration(s: string): Parsed<number> {
+  const m = /^\s*(\d+)\s*([smhd])\s*$/i.exec(s);
+  if (!m) return s.trim() === '0' ? { ok: true, value: 0 } : { ok: false, message: `invalid duration "${s}": expected a number with a unit s, m, h or d (e.g. 15m)` };
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2].toLowerCase() as 's' | 'm' | 'h' | 'd'];
+  return { ok: true, value: Number(m[1]) * unit };
+}

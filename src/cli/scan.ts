@@ -24,7 +24,7 @@ import { createNdjsonSink } from '../sinks/ndjson.js';
 import { createTableSink } from '../sinks/table.js';
 import type { Sink, TextOut } from '../sinks/types.js';
 import { CLI } from './cli-diagnostic-codes.js';
-import { parseFormat, parseJobs, parseLevel, parseSize, parseTimeZone, parseYear, type Format } from './options.js';
+import { parseDuration, parseFormat, parseJobs, parseLevel, parseSize, parseTimeZone, parseYear, type Format } from './options.js';
 import { collect, ruleDirs, value, type SetCode } from './command-helpers.js';
 import { fileOut, stdoutOut } from './text-out.js';
 import { MAPPINGS_DIR } from './paths.js';
@@ -49,6 +49,8 @@ export interface ScanCommandOptions {
   jobs: number;
   /** File listing approved mirror collectors (network analytics). */
   collectors?: string;
+  /** `--allowed-lateness`: how late a match may arrive and still be correlated (ms). */
+  allowedLatenessMs?: number;
   /** `--tuning FILE`: approved principals, collectors, windows and exceptions. */
   tuning?: string;
   /** Also write alerts a tuning exception suppressed (marked with `mirrorwatch.suppressed_by`). */
@@ -193,6 +195,7 @@ async function scanWithStore(
     store,
     stateful,
     tuning: ctx.tuning,
+    allowedLatenessMs: opts.allowedLatenessMs,
     now,
     report: con.report,
     // A mirroring change followed by traffic to its destination raises both alerts (ATT&CK AN1131/AN1132).
@@ -348,6 +351,7 @@ export function registerScan(root: Command, setCode: SetCode): void {
     .option('--collectors <file>', 'approved mirror collectors (addresses or CIDR blocks, one per line, or YAML `collectors:`); traffic copied elsewhere is alerted on')
     .option('-j, --jobs <n>', 'worker threads scanning files in parallel (default: half the CPUs, as gunzip and GC use the rest; 1 = no workers)')
     .option('-t, --tuning <file>', 'tuning file: approved principals, collectors and user agents, time-boxed windows, exceptions')
+    .option('--allowed-lateness <duration>', 'how far behind the latest correlated event a match may arrive (out of order, or in a later scan) and still be correlated (default: 15m)')
     .option('--show-suppressed', 'also write alerts the tuning file suppressed (each names its exception)')
     .option('--state <path>', 'state store (baselines, correlation windows, reported alerts); default: the user\'s data directory')
     .option('--no-state', 'keep no state: every alert is new, every principal unseen, correlation windows close at the end')
@@ -372,6 +376,7 @@ export function registerScan(root: Command, setCode: SetCode): void {
         collectors: o.collectors as string | undefined,
         tuning: o.tuning as string | undefined,
         showSuppressed: o.showSuppressed === true,
+        allowedLatenessMs: o.allowedLateness === undefined ? undefined : value(parseDuration(String(o.allowedLateness)), '--allowed-lateness'),
         state: o.state === false ? undefined : (o.state as string | undefined),
         noState: o.state === false,
         includeReported: o.includeReported === true,

@@ -35,6 +35,8 @@ export interface AlertPipelineInput {
   tuning?: Tuning;
   now: Date;
   report: Report;
+  /** How far behind the latest correlated event a match may arrive and still be correlated (default 15 minutes). */
+  allowedLatenessMs?: number;
   /** Runs over every alert before enrichment (the network analytics' control-plane link raises levels there). */
   beforeEnrich?: (alerts: AlertDocument[]) => void;
 }
@@ -59,6 +61,7 @@ export function runAlertPipeline(input: AlertPipelineInput): AlertPipelineResult
     ruleNames: input.correlations.ruleNames,
     aliases,
     report: input.report,
+    allowedLatenessMs: input.allowedLatenessMs,
   });
   correlator.importState(store.loadCorrelationState());
   correlator.add(input.matches);

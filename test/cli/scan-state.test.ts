@@ -95,3 +95,22 @@ test('a reader that goes away (`scan | head`) ends the scan quietly with 141 and
   const reference = await runCli(['scan', 'examples/', '--format', 'ndjson', '--no-state']);
   assert.deepEqual(new Set(ids(next.stdout)), new Set(ids(reference.stdout)));
 });
+
+test('--allowed-lateness: a delivery that arrives after later ones is still correlated within it, and reported as late beyond it', async () => {
+  const dir = 'examples/aws/AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20';
+  const [early, ...later] = ['20261120T1405Z_q8Jd2Lx0PzR4mTn1', '20261120T1415Z_B7vK3cWq9YhE5sAa', '20261120T1425Z_Hc6Wn0Tz2Lb8Qe4R'].map((d) => `${dir}/111122223333_CloudTrail_eu-west-1_${d}.json.gz`);
+  const pipeline = 'AWS Traffic Mirroring Pipeline Built by One Principal';
+  const names = (out: string) => parseNdjson(out).map((a) => (a.rule as { name: string }).name);
+  for (const [lateness, correlated] of [[undefined, true], ['30s', false], ['1h', true]] as const) {
+    const state = join(mkdtempSync(join(tmpdir(), 'mw-state-')), 'state.db');
+    const first = await runCli(['scan', ...later, '--format', 'ndjson', '--state', state]);
+    assert.ok(!names(first.stdout).includes(pipeline), 'the target is in the early delivery, not scanned yet');
+    const second = await runCli(['scan', early, '--format', 'ndjson', '--state', state, ...(lateness ? ['--allowed-lateness', lateness] : [])]);
+    assert.equal(names(second.stdout).includes(pipeline), correlated, `lateness ${lateness ?? 'default'}: ${second.stderr}`);
+    assert.equal(/MW1424 info .*Target Created at 2026-11-20T14:03:05/.test(second.stderr), !correlated, second.stderr);
+  }
+  const bad = await runCli(['scan', early, '--no-state', '--allowed-lateness', 'soon']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /invalid duration "soon"/);
+  assert.equal(hasStackTrace(bad.stderr), false);
+});
