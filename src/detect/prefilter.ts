@@ -25,6 +25,13 @@ export interface Prefilter {
    * no `\u` escape; without the promise the text is checked for both.
    */
   mayMatch(text: string, plain?: boolean): boolean;
+  /**
+   * For plain text (ASCII, no `\u` escape): the first index at or after `from` where a search string may start, or
+   * `text.length` when none does. Every literal piece in `text[from..]` starts at or after the index returned, so a
+   * record that ends before it holds none and can be skipped without being cut out of the text (the readers' hot
+   * loop); a record that reaches it is then checked with `mayMatch`. Never called when `passAll`.
+   */
+  nextHit(text: string, from: number): number;
   /** Human-readable description (for `--explain-prefilter` and tests). */
   readonly description: string;
   /** True when the prefilter never skips (some rule offered no literals, or no rules apply). */
@@ -60,7 +67,7 @@ export function searchablePiece(literal: string): string | undefined {
 }
 
 /** A prefilter that lets everything through. */
-export const PASS_ALL: Prefilter = { mayMatch: () => true, description: 'no prefilter (every record is parsed)', passAll: true };
+export const PASS_ALL: Prefilter = { mayMatch: () => true, nextHit: (_text, from) => from, description: 'no prefilter (every record is parsed)', passAll: true };
 
 /**
  * Builds the prefilter for a set of rules' literal sets: `null` in the list means a rule that offers no literals,
@@ -82,6 +89,7 @@ export function buildPrefilter(literalSets: readonly (readonly string[] | null)[
     const automaton = new LiteralAutomaton([...pieces]);
     return {
       mayMatch: (text, plain = false) => automaton.test(text, plain),
+      nextHit: (text, from) => automaton.nextHit(text, from),
       description: `Aho-Corasick automaton over ${pieces.size} literal piece(s) (${automaton.states} states)`,
       passAll: false,
     };
@@ -91,6 +99,7 @@ export function buildPrefilter(literalSets: readonly (readonly string[] | null)[
     const automaton = new LiteralAutomaton(needles);
     return {
       mayMatch: (text, plain = false) => automaton.test(text, plain),
+      nextHit: (text, from) => automaton.nextHit(text, from),
       description: `Aho-Corasick automaton over ${needles.length} search string(s) covering ${pieces.size} literal piece(s)`,
       passAll: false,
     };
@@ -101,11 +110,63 @@ export function buildPrefilter(literalSets: readonly (readonly string[] | null)[
   // Plain text: the literals only. Otherwise one pass for a literal or a reason not to trust the raw text.
   const fast = new RegExp(alternation);
   const full = new RegExp(`${alternation}|\\\\u|[^\\x00-\\x7f]`);
+  const verify = coverVerifier(needles, [...pieces]);
+  const seek = new RegExp(alternation, 'g');
   return {
-    mayMatch: (text, plain = false) => (plain ? fast : full).test(text),
+    mayMatch: (text, plain = false) => (plain ? fast.test(text) && verify(text) : full.test(text)),
+    nextHit: (text, from) => {
+      seek.lastIndex = from;
+      const m = seek.exec(text);
+      return m === null ? text.length : m.index;
+    },
     description: `${needles.length} search string(s) covering ${pieces.size} literal piece(s): ${needles.join(', ')}`,
     passAll: false,
   };
+}
+
+/**
+ * The second stage for plain text: a search string shared by several pieces (`trafficmirror`) also occurs in records
+ * no rule wants (`DescribeTrafficMirrorSessions`, which AWS Config and consoles call all day), so a hit is checked
+ * for one of the pieces it stands for, in place. If a piece occurs in the text at `q`, every search string it
+ * contains occurs at `q + k` for each of its places `k` in the piece; the loop below visits every position where any
+ * search string starts and, there, tries every (search string, piece, place) triple whose search string is at that
+ * position. So every piece the text holds is found: the check is exact, and costs a few comparisons per hit.
+ */
+function coverVerifier(needles: readonly string[], pieces: readonly string[]): (text: string) => boolean {
+  const triples: { needle: string; piece: string; at: number }[] = [];
+  let anyShared = false;
+  for (const needle of needles) {
+    for (const piece of pieces) {
+      for (let at = piece.indexOf(needle); at !== -1; at = piece.indexOf(needle, at + 1)) {
+        triples.push({ needle, piece, at });
+        if (piece !== needle) anyShared = true;
+      }
+    }
+  }
+  if (!anyShared) return () => true;
+  const each = new RegExp(needles.map(caselessPattern).join('|'), 'g');
+  return (text) => {
+    each.lastIndex = 0;
+    for (let m = each.exec(text); m !== null; m = each.exec(text)) {
+      const i = m.index;
+      for (const t of triples) {
+        if (equalsCaseless(text, i, t.needle) && (t.piece === t.needle || equalsCaseless(text, i - t.at, t.piece))) return true;
+      }
+      each.lastIndex = i + 1; // every position where a search string starts, overlapping ones included
+    }
+    return false;
+  };
+}
+
+/** True when `text` holds `lower` (lower-case ASCII) at `at`, ASCII letters in either case. */
+function equalsCaseless(text: string, at: number, lower: string): boolean {
+  if (at < 0 || at + lower.length > text.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = text.charCodeAt(at + i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**
@@ -128,8 +189,11 @@ export class LiteralAutomaton {
   /** Per state: 1 a needle ends here, 2 the `\u` escape ends here. */
   private readonly out: Uint8Array;
   readonly states: number;
+  /** Length of the longest needle. */
+  private readonly longest: number;
 
   constructor(needles: readonly string[]) {
+    this.longest = Math.max(2, ...needles.map((n) => n.length));
     let classes = 1;
     const classFor = (code: number): number => {
       if (code >= 128) throw new Error('automaton needles are ASCII');
@@ -186,6 +250,25 @@ export class LiteralAutomaton {
     this.delta = delta;
     this.out = Uint8Array.from(out);
     this.states = n;
+  }
+
+  /**
+   * For plain text: an index at or before the start of the first needle that starts at or after `from`
+   * (`text.length` if none). The scan finds where that needle ends; it starts at most `longest - 1` before.
+   */
+  nextHit(text: string, from: number): number {
+    const { classOf, delta, out, width } = this;
+    let s = 0;
+    for (let i = from; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 128) {
+        s = 0;
+        continue;
+      }
+      s = delta[s * width + classOf[code]];
+      if ((out[s] & 1) !== 0) return Math.max(from, i - this.longest + 1);
+    }
+    return text.length;
   }
 
   /** True when the text holds a needle (or, unless `plain`, a non-ASCII character or a `\u` escape). */

@@ -7,6 +7,7 @@ import type { Report } from '../core/diagnostic.js';
 import type { Dataset, Event, LogSource } from '../core/event.js';
 import { DATASET_LOGSOURCES, logSourceApplies } from '../core/event.js';
 import { INPUT } from '../readers/input-diagnostic-codes.js';
+import { Prefetcher } from '../readers/prefetch.js';
 import { decodeText, openBytes, type InputFile, type PieceInfo, type ReadStats } from '../readers/source.js';
 import type { AnyFormatReader, BinaryFormatReader, FileReader, FormatReader, RawRecord, ReaderOptions } from '../readers/types.js';
 import type { Analytic, AnalyticFinding } from './analytic.js';
@@ -164,7 +165,10 @@ export async function scan(
     }
   };
 
-  for (const input of inputs) {
+  const prefetcher = new Prefetcher(inputs);
+  for (let inputIndex = 0; inputIndex < inputs.length; inputIndex++) {
+    const input = inputs[inputIndex];
+    const prefetched = await prefetcher.take(inputIndex);
     let fileFailed = false;
     const report: Report = (d) => {
       if (d.severity === 'error') fileFailed = true;
@@ -176,7 +180,7 @@ export async function scan(
       stats.bytesOut += readStats.bytesOut;
       if (fileFailed) stats.filesFailed++;
     };
-    const bytes = openBytes(input, report, readStats);
+    const bytes = openBytes(input, report, readStats, prefetched);
     // The first bytes decide binary formats (pcap magic numbers) before any text decoding.
     const headChunks: Buffer[] = [];
     let headBytes = 0;
@@ -191,7 +195,9 @@ export async function scan(
       headBytes += r.value.length;
     }
     const replay = replayThen(headChunks, bytesDone ? undefined : bytes);
-    const binaryReader = headBytes === 0 ? undefined : sniffBinary(options.readers, Buffer.concat(headChunks).subarray(0, SNIFF_CHARS), input.path);
+    // (The head is copied only when it spans chunks: a whole prefetched file is one chunk of up to megabytes.)
+    const headBuf = headChunks.length === 1 ? headChunks[0] : Buffer.concat(headChunks);
+    const binaryReader = headBytes === 0 ? undefined : sniffBinary(options.readers, headBuf.subarray(0, SNIFF_CHARS), input.path);
     if (binaryReader) {
       stats.filesRead++;
       stats.formats[binaryReader.format] = (stats.formats[binaryReader.format] ?? 0) + 1;
@@ -292,12 +298,35 @@ export async function scan(
           stats.recordsPrefiltered++;
           return false;
         };
+    // The hot loop's shortcut: one search for the next literal over the decoded text, remembered until a record
+    // passes it, instead of a search per record (see `Prefilter.nextHit`). Text that is not plain is never skipped
+    // this way: the first non-plain character counts as a hit, and `mayMatch` then checks the record in full.
+    // The remembered hit belongs to the text at (offset, length): within a file, that pair names one stretch of
+    // the decoded text, whatever string object holds it (comparing the strings themselves could cost their length).
+    let hitOffset = -1;
+    let hitLength = -1;
+    let hitAt = 0;
+    const skipsRange = prefilter.passAll
+      ? undefined
+      : (text: string, start: number, end: number, offset: number): boolean => {
+          if (offset !== hitOffset || text.length !== hitLength || hitAt < start) {
+            hitOffset = offset;
+            hitLength = text.length;
+            const np = plainness.firstNonPlain(offset + start) - offset;
+            hitAt = np <= start ? start : Math.min(prefilter.nextHit(text, start), np);
+          }
+          if (hitAt < end) return false;
+          stats.records++;
+          stats.recordsPrefiltered++;
+          return true;
+        };
     fileReader = chosen.open({
       file: input.path,
       options: { ...options.readerOptions, referenceTimeMs: input.mtimeMs },
       report,
       emit,
       mayMatch,
+      skipsRange,
     });
     for (const p of pending) {
       plainness.piece(p.text.length, p.plain);
@@ -348,6 +377,18 @@ export class PlainRanges {
       while (k < r.length && r[k + 1] < horizon) k += 2;
       r.splice(0, k);
     }
+  }
+
+  /** Where the first non-plain stretch at or after `abs` begins (`abs` itself if inside one; Infinity if none yet). */
+  firstNonPlain(abs: number): number {
+    const r = this.ranges;
+    // Ranges are few (only non-plain pieces), and recent ones are the likely answer: scan from the end.
+    let found = Infinity;
+    for (let k = r.length - 2; k >= 0; k -= 2) {
+      if (r[k + 1] <= abs) break;
+      found = Math.max(abs, r[k]);
+    }
+    return found;
   }
 
   /** True when the record's text lies wholly in plain pieces (unknown offset: false). */

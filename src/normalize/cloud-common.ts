@@ -22,8 +22,10 @@ export interface EventTime {
  */
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,12}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(y: number, m: number): number {
-  return new Date(Date.UTC(2000, m, 0)).getUTCDate() - (m === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
+  return m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : MONTH_DAYS[m - 1];
 }
 
 /**
@@ -41,6 +43,13 @@ export function parseEventTime(v: unknown): EventTime | undefined {
   const mi = Number(m[5]);
   const s = Number(m[6]);
   if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 60) return undefined;
+  const frac = m[7] ?? '';
+  if (m[9] === undefined && s < 60 && y >= 100) {
+    // The usual case (UTC, no leap second, a year `Date.UTC` takes as written): the fields are already canonical.
+    const wholeMs = Date.UTC(y, mo - 1, d, h, mi, s);
+    const ms = wholeMs + (frac ? Number(frac.padEnd(3, '0').slice(0, 3)) : 0);
+    return { iso: `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${frac ? `.${frac}` : ''}Z`, ms };
+  }
   let offsetMin = 0;
   if (m[9] !== undefined) {
     const oh = Number(m[10]);
@@ -55,7 +64,6 @@ export function parseEventTime(v: unknown): EventTime | undefined {
   const whole = new Date(wholeMs);
   const year = whole.getUTCFullYear();
   if (year < 1 || year > 9999) return undefined;
-  const frac = m[7] ?? '';
   const ms = wholeMs + (frac ? Number(frac.padEnd(3, '0').slice(0, 3)) : 0);
   const iso = `${whole.toISOString().slice(0, 19)}${frac ? `.${frac}` : ''}Z`;
   return { iso, ms };

@@ -21,6 +21,8 @@ import { cloudDiagnostic } from '../normalize/cloud-diagnostic-codes.js';
 /** What every CloudTrail-written S3 file begins with. */
 export const S3_FILE_START = '{"Records":[{"eventVersion":"';
 const RECORD_START = ',{"eventVersion":"';
+/** Searched for instead of `RECORD_START`, then checked for the comma: V8 finds it twice as fast (8.6 against 3.9 GB/s). */
+const RECORD_KEY = '{"eventVersion":"';
 const FILE_START_RECORD = S3_FILE_START.length - '{"eventVersion":"'.length; // 12: where the first record starts
 const DOC_START = '{"Records":[';
 
@@ -32,6 +34,8 @@ export interface S3SplitterOptions {
   emit: (rec: RawRecord) => void;
   /** The engine's prefilter (`ReadContext.mayMatch`): a record it rejects is dropped before any object is made. */
   mayMatch?: (text: string, offset: number) => boolean;
+  /** The engine's first look (`ReadContext.skipsRange`): a record it skips is never cut out of the text. */
+  skipsRange?: (text: string, start: number, end: number, offset: number) => boolean;
 }
 
 /** A push-driven splitter for CloudTrail-written S3 files (see the module comment). */
@@ -77,9 +81,9 @@ export class CloudTrailS3Splitter {
     let pos = 0;
     let doc = nextDocument(buf, 1);
     for (;;) {
-      const next = buf.indexOf(RECORD_START, pos + 1);
+      const next = nextRecord(buf, pos + 1);
       if (next !== -1 && (doc === -1 || next < doc)) {
-        this.emitAt(buf.slice(pos, next), pos);
+        this.emitRange(buf, pos, next);
         pos = next + 1;
         continue;
       }
@@ -127,6 +131,16 @@ export class CloudTrailS3Splitter {
     this.buf = '';
   }
 
+  /** Emits the record `buf[start..end)` (the current buffer, whose first character is at `base`), unless skipped. */
+  private emitRange(buf: string, start: number, end: number): void {
+    if (this.oversized || end - start > this.o.maxRecordChars || this.o.skipsRange === undefined) {
+      this.emitAt(buf.slice(start, end), start);
+      return;
+    }
+    if (!this.o.skipsRange(buf, start, end, this.base)) this.emitAt(buf.slice(start, end), start);
+    else this.index++;
+  }
+
   /** Emits a record that starts `at` characters into the current buffer (whose first character is at `base`). */
   private emitAt(text: string, at: number): void {
     const offset = this.base + at;
@@ -151,19 +165,27 @@ export class CloudTrailS3Splitter {
   }
 }
 
+/** Where the next `,{"eventVersion":"` record marker starts in `buf` at or after `from`, or -1. */
+function nextRecord(buf: string, from: number): number {
+  for (let at = buf.indexOf(RECORD_KEY, from + 1); at !== -1; at = buf.indexOf(RECORD_KEY, at + 1)) {
+    if (buf.charCodeAt(at - 1) === 0x2c /* , */) return at - 1;
+  }
+  return -1;
+}
+
 /**
  * Where the next concatenated `{"Records":[` document starts in `buf` at or after `from`, or -1. Only a marker that
- * follows the `]}` closing the previous document counts: the same text nested inside a record (a request parameter
- * named `Records`) follows a `:`, `,` or `[` and is part of that record.
+ * follows the `]}` closing the previous document (white space between allowed) counts: the same text nested inside a
+ * record (a request parameter named `Records`) follows a `:`, `,` or `[` and is part of that record. The search is
+ * for the closing `]}`, which V8 finds about eight times faster than the marker itself (measured: 15 GB/s against
+ * 2 GB/s on CloudTrail text); a document closed as `] }` is not seen, and its next record then fails to parse and is
+ * reported.
  */
 function nextDocument(buf: string, from: number): number {
-  for (let at = buf.indexOf(DOC_START, from); at !== -1; at = buf.indexOf(DOC_START, at + 1)) {
-    let i = at - 1;
-    while (i >= 0 && isSpace(buf.charCodeAt(i))) i--;
-    if (buf.charCodeAt(i) !== 0x7d /* } */) continue;
-    i--;
-    while (i >= 0 && isSpace(buf.charCodeAt(i))) i--;
-    if (buf.charCodeAt(i) === 0x5d /* ] */) return at;
+  for (let at = buf.indexOf(']}', from - 2); at !== -1; at = buf.indexOf(']}', at + 1)) {
+    let i = at + 2;
+    while (i < buf.length && isSpace(buf.charCodeAt(i))) i++;
+    if (i >= from && buf.startsWith(DOC_START, i)) return i;
   }
   return -1;
 }

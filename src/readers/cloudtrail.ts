@@ -61,7 +61,7 @@ export const cloudtrailReader: FormatReader = {
     const choose = (text: string): { push(text: string): void; end(): void } => {
       fast = text.startsWith(S3_FILE_START);
       splitter = fast
-        ? new CloudTrailS3Splitter({ file: ctx.file, maxRecordChars: ctx.options.maxRecordChars, report: ctx.report, emit: ctx.emit, mayMatch: ctx.mayMatch })
+        ? new CloudTrailS3Splitter({ file: ctx.file, maxRecordChars: ctx.options.maxRecordChars, report: ctx.report, emit: ctx.emit, mayMatch: ctx.mayMatch, skipsRange: ctx.skipsRange })
         : cloudRecordSplitter(ctx);
       return splitter;
     };

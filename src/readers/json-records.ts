@@ -65,6 +65,8 @@ export interface JsonRecordSplitterOptions {
    * splitter decides whether it holds one record, two, or a container (none of them could match).
    */
   mayMatchLine?: (text: string, offset: number) => boolean;
+  /** The engine's first look at a `{…}` line before it is cut out (`ReadContext.skipsRange`); with `mayMatchLine`. */
+  skipsLine?: (text: string, start: number, end: number, offset: number) => boolean;
 }
 
 /** A push-driven splitter: feed decoded text in chunks of any size, then call `end`. */
@@ -84,6 +86,7 @@ export function cloudRecordSplitter(ctx: ReadContext): JsonRecordSplitter {
     emit: ctx.emit,
     containerKeys: CLOUD_CONTAINER_KEYS,
     mayMatchLine: ctx.mayMatch,
+    skipsLine: ctx.skipsRange,
   });
 }
 
@@ -307,6 +310,7 @@ function showChar(c: number): string {
 
 class Splitter implements JsonRecordSplitter {
   private readonly mayMatchLine: ((text: string, offset: number) => boolean) | undefined;
+  private readonly skipsLine: ((text: string, start: number, end: number, offset: number) => boolean) | undefined;
   private readonly file: string;
   private readonly max: number;
   private readonly report: Report;
@@ -373,6 +377,7 @@ class Splitter implements JsonRecordSplitter {
     this.report = o.report;
     this.emit = o.emit;
     this.mayMatchLine = o.mayMatchLine;
+    this.skipsLine = o.mayMatchLine === undefined ? undefined : o.skipsLine;
     this.keys = new Set(o.containerKeys);
     this.needles = o.containerKeys.map((k) => `"${k}"`);
     this.fastLimit = Math.max(1, Math.min(FAST_LINE_CHARS, o.maxRecordChars + 1));
@@ -899,6 +904,10 @@ class Splitter implements JsonRecordSplitter {
       e--;
     }
     if (seg.charCodeAt(e) !== 0x7d) return FP_NO;
+    if (this.skipsLine !== undefined && this.skipsLine(seg, i, e + 1, this.base)) {
+      this.atLineStart = false;
+      return end;
+    }
     const text = seg.slice(i, e + 1);
     if (this.mayMatchLine !== undefined && !this.mayMatchLine(text, this.base + i)) {
       this.atLineStart = false;

@@ -12,6 +12,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { Report } from '../core/diagnostic.js';
 import { INPUT } from './input-diagnostic-codes.js';
+import type { Prefetched } from './prefetch.js';
 
 /** One input to read. */
 export interface InputFile {
@@ -146,9 +147,25 @@ export async function* openText(file: InputFile, report: Report, stats: ReadStat
 
 /**
  * Opens an input as decompressed bytes: gzip is recognised by its magic bytes and inflated while streaming; other
- * compressions are named in an error. `stats.bytesOut` counts the bytes yielded.
+ * compressions are named in an error. `stats.bytesOut` counts the bytes yielded. `prefetched` is the file already
+ * read (and decompressed) whole by the read-ahead (`prefetch.ts`).
  */
-export async function* openBytes(file: InputFile, report: Report, stats: ReadStats): AsyncGenerator<Buffer> {
+export async function* openBytes(file: InputFile, report: Report, stats: ReadStats, prefetched?: Prefetched): AsyncGenerator<Buffer> {
+  if (prefetched) {
+    stats.bytesIn += prefetched.bytesIn;
+    stats.gzip = prefetched.gzip;
+    const buf = prefetched.bytes;
+    if (!prefetched.gzip) {
+      const other = MAGIC.find((m) => startsWith(buf, m.bytes));
+      if (other) {
+        report(unsupportedCompression(other.name, file.path));
+        return;
+      }
+    }
+    stats.bytesOut += buf.length;
+    if (buf.length > 0) yield buf;
+    return;
+  }
   if (file.text !== undefined) {
     const buf = Buffer.from(file.text, 'utf8');
     stats.bytesIn += buf.length;
@@ -186,7 +203,7 @@ export async function* openBytes(file: InputFile, report: Report, stats: ReadSta
     }
     for (const m of MAGIC) {
       if (startsWith(head, m.bytes)) {
-        report(diag(INPUT.unsupportedCompression, `${m.name} content is not supported; extract it first (mirrorwatch reads plain and gzip-compressed text and pcap/pcapng captures): ${file.path}`, file.path));
+        report(unsupportedCompression(m.name, file.path));
         return;
       }
     }
@@ -209,6 +226,10 @@ export async function* openBytes(file: InputFile, report: Report, stats: ReadSta
     // Stop reading when the consumer stops early (a skipped file, an unknown format).
     if (stream !== process.stdin) stream.destroy();
   }
+}
+
+function unsupportedCompression(name: string, path: string) {
+  return diag(INPUT.unsupportedCompression, `${name} content is not supported; extract it first (mirrorwatch reads plain and gzip-compressed text and pcap/pcapng captures): ${path}`, path);
 }
 
 async function nextNonEmpty(it: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer>> {

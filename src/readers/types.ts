@@ -62,6 +62,13 @@ export interface ReadContext {
    * not the file's own (decoded base64 payloads).
    */
   mayMatch?: (text: string, offset: number) => boolean;
+  /**
+   * The engine's cheap first look, for readers that cut records out of a larger text: true when the record at
+   * `text[start..end)` (`offset` is the decoded file's character offset of `text[0]`) holds no literal of any rule,
+   * so it can be dropped before it is even cut out; the engine counts it as a skipped record. False means "look
+   * closer" (`mayMatch` on the record's text). Calls for one text must come in increasing `start` order.
+   */
+  skipsRange?: (text: string, start: number, end: number, offset: number) => boolean;
 }
 
 /** The answer of `sniff`. */

@@ -202,3 +202,26 @@ test('a pack of more than a thousand rules gets the automaton, and it still neve
   assert.equal(p.mayMatch('{"eventName":"DescribeInstances"}', true), false);
   assert.equal(p.mayMatch('{"eventName":"Describe\\u0049nstances"}', false), true);
 });
+
+test('the two-stage check finds exactly the records that hold a piece, and drops those that only hold the shared search string', () => {
+  const r = rng(20261123);
+  const affixes = ['create', 'delete', 'modify', 'describe', 'get', 'list', 'x', 'trafficmirror', 'mirror', 'traffic', ''];
+  const tails = ['session', 'sessions', 'target', 'targets', 'filter', 'filterrule', 'filters', 'rr', ''];
+  const piecesFrom = (n: number) => Array.from({ length: n }, () => `${affixes[Math.floor(r() * affixes.length)]}trafficmirror${tails[Math.floor(r() * tails.length)]}`);
+  const recase = (s: string) => Array.from(s, (c) => (r() < 0.5 ? c.toUpperCase() : c)).join('');
+  let dropped = 0;
+  for (let round = 0; round < 60; round++) {
+    const pieces = [...new Set(piecesFrom(2 + Math.floor(r() * 8)))];
+    const p = buildPrefilter(pieces.map((x) => [x]));
+    assert.equal(p.passAll, false);
+    for (let t = 0; t < 300; t++) {
+      // Records made of the same words: pieces, near-misses that hold only the shared search string, overlaps.
+      const words = Array.from({ length: 1 + Math.floor(r() * 4) }, () => (r() < 0.3 ? pieces[Math.floor(r() * pieces.length)] : piecesFrom(1)[0]));
+      const text = `{"eventName":"${words.map(recase).join(r() < 0.5 ? '' : '","')}"}`;
+      const holds = pieces.some((piece) => text.toLowerCase().includes(piece));
+      assert.equal(p.mayMatch(text, true), holds, `${JSON.stringify(pieces)} in ${text}`);
+      if (!holds) dropped++;
+    }
+  }
+  assert.ok(dropped > 1000, `the second stage dropped ${dropped} records that only hold the shared string`);
+});
