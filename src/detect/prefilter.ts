@@ -191,6 +191,8 @@ export class LiteralAutomaton {
   readonly states: number;
   /** Length of the longest needle. */
   private readonly longest: number;
+  /** Per state: the indices (into the constructor's `needles`) of every needle that ends there. */
+  private readonly ends: (readonly number[] | undefined)[];
 
   constructor(needles: readonly string[]) {
     this.longest = Math.max(2, ...needles.map((n) => n.length));
@@ -210,7 +212,8 @@ export class LiteralAutomaton {
     // The trie, as rows of child states (-1: none).
     const rows: Int32Array[] = [new Int32Array(classes).fill(-1)];
     const out: number[] = [0];
-    for (const n of all) {
+    const ends: (number[] | undefined)[] = [undefined];
+    for (const [index, n] of all.entries()) {
       let s = 0;
       for (let i = 0; i < n.text.length; i++) {
         const k = this.classOf[n.text.charCodeAt(i)];
@@ -218,10 +221,12 @@ export class LiteralAutomaton {
           rows[s][k] = rows.length;
           rows.push(new Int32Array(classes).fill(-1));
           out.push(0);
+          ends.push(undefined);
         }
         s = rows[s][k];
       }
       out[s] |= n.kind;
+      if (n.kind === 1) (ends[s] ??= []).push(index);
     }
     // Breadth-first: failure links folded into a complete transition table.
     const n = rows.length;
@@ -236,6 +241,8 @@ export class LiteralAutomaton {
     for (let head = 0; head < queue.length; head++) {
       const s = queue[head];
       out[s] |= out[fail[s]];
+      const inherited = ends[fail[s]];
+      if (inherited) ends[s] = [...(ends[s] ?? []), ...inherited];
       for (let k = 0; k < classes; k++) {
         const t = rows[s][k];
         if (t === -1) {
@@ -249,7 +256,24 @@ export class LiteralAutomaton {
     }
     this.delta = delta;
     this.out = Uint8Array.from(out);
+    this.ends = ends;
     this.states = n;
+  }
+
+  /** For plain text: calls `found` with the index of each needle occurrence in `text` (a needle may repeat). */
+  each(text: string, found: (needle: number) => void): void {
+    const { classOf, delta, ends, width } = this;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 128) {
+        s = 0;
+        continue;
+      }
+      s = delta[s * width + classOf[code]];
+      const e = ends[s];
+      if (e !== undefined) for (const k of e) found(k);
+    }
   }
 
   /**

@@ -14,6 +14,7 @@ import type { Analytic, AnalyticFinding } from './analytic.js';
 import type { ActiveRule, MatchTarget } from './active-rule.js';
 import { buildPrefilter, PASS_ALL, type Prefilter } from './prefilter.js';
 import { eventTarget, type FieldAliases } from './target.js';
+import { RULE_INDEX_MIN_RULES, RuleIndex } from './rule-index.js';
 
 const NO_ORIGIN = { file: '' };
 
@@ -37,8 +38,10 @@ export interface ScanOptions {
   /** Analytics that observe events of their datasets and report findings at the end (network analytics). */
   analytics?: readonly Analytic[];
   readerOptions: Omit<ReaderOptions, 'referenceTimeMs'>;
-  /** Skip records the prefilter proves cannot match (default true). */
+  /** Skip records the prefilter proves cannot match (default true); with many rules, also skip rules the same way. */
   prefilter: boolean;
+  /** From this many rules on, a record's text chooses the rules evaluated on it (tests lower it; default 48). */
+  ruleIndexMinRules?: number;
   /** Field aliases per dataset (Sigma field names used by other rule sets → canonical paths). */
   aliases?: FieldAliases;
   /** A file whose format is not recognised is an error (default), or only reported as info. */
@@ -150,14 +153,21 @@ export async function scan(
     options.onProgress(stats);
   };
 
-  const onEvent = (ev: Event) => {
+  // With many rules, a record's text first narrows down which rules could match it (`rule-index.ts`).
+  const ruleIndex = options.prefilter && options.rules.length >= (options.ruleIndexMinRules ?? RULE_INDEX_MIN_RULES) ? ruleIndexFor(options.rules) : undefined;
+  /** `mask` (from the rule index, over `options.rules`): only the rules it marks are evaluated. */
+  const onEvent = (ev: Event, mask?: Uint8Array) => {
     stats.events++;
     context.add(ev);
     for (const analytic of analytics) if (analytic.datasets.includes(ev.dataset)) analytic.observe(ev);
     const rules = router.rulesFor(ev.logsource);
     if (rules.length === 0) return;
-    const target = eventTarget(ev, options.aliases);
-    for (const rule of rules) {
+    const positions = mask === undefined ? undefined : router.positionsFor(ev.logsource);
+    let target: MatchTarget | undefined;
+    for (let k = 0; k < rules.length; k++) {
+      if (positions !== undefined && (mask as Uint8Array)[positions[k]] === 0) continue;
+      const rule = rules[k];
+      target ??= eventTarget(ev, options.aliases);
       if (rule.match(target)) {
         stats.matches++;
         matches.push({ rule, event: ev });
@@ -288,7 +298,8 @@ export async function scan(
         stats.recordsPrefiltered++;
         return;
       }
-      for (const ev of (fileReader as FileReader).parse(rec)) onEvent(ev);
+      const mask = ruleIndex?.select(rec.text, plainness.isPlain(rec));
+      for (const ev of (fileReader as FileReader).parse(rec)) onEvent(ev, mask);
     };
     const mayMatch = prefilter.passAll
       ? undefined
@@ -421,20 +432,44 @@ function sniffBinary(readers: readonly AnyFormatReader[], head: Buffer, path: st
   return undefined;
 }
 
+const RULE_INDEXES = new WeakMap<readonly ActiveRule[], RuleIndex>();
+
+function ruleIndexFor(rules: readonly ActiveRule[]): RuleIndex {
+  let index = RULE_INDEXES.get(rules);
+  if (!index) {
+    index = new RuleIndex(rules);
+    RULE_INDEXES.set(rules, index);
+  }
+  return index;
+}
+
 /** Finds the rules that apply to an event's log source, caching per distinct log source. */
 export class RuleRouter {
-  private readonly cache = new Map<string, readonly ActiveRule[]>();
+  private readonly cache = new Map<string, { rules: readonly ActiveRule[]; positions: Int32Array }>();
   constructor(private readonly rules: readonly ActiveRule[]) {}
+
+  private entry(ls: LogSource): { rules: readonly ActiveRule[]; positions: Int32Array } {
+    const key = `${ls.category ?? ''}|${ls.product ?? ''}|${ls.service ?? ''}`;
+    let e = this.cache.get(key);
+    if (!e) {
+      const positions: number[] = [];
+      this.rules.forEach((r, i) => {
+        if (logSourceApplies(r.logsource, ls)) positions.push(i);
+      });
+      e = { rules: positions.map((i) => this.rules[i]), positions: Int32Array.from(positions) };
+      this.cache.set(key, e);
+    }
+    return e;
+  }
 
   /** The rules whose log source applies to `ls`. */
   rulesFor(ls: LogSource): readonly ActiveRule[] {
-    const key = `${ls.category ?? ''}|${ls.product ?? ''}|${ls.service ?? ''}`;
-    let list = this.cache.get(key);
-    if (!list) {
-      list = this.rules.filter((r) => logSourceApplies(r.logsource, ls));
-      this.cache.set(key, list);
-    }
-    return list;
+    return this.entry(ls).rules;
+  }
+
+  /** Where each rule of `rulesFor(ls)` stands in the full rule list. */
+  positionsFor(ls: LogSource): Int32Array {
+    return this.entry(ls).positions;
   }
 
   /** The literal sets of every rule that can apply to an event of one of `datasets`. */

@@ -31,8 +31,8 @@ export const WHOLE_FILE_MAX_BYTES = 16 * 1024 * 1024;
 /** A whole-buffer gunzip that would produce more than this gives up and leaves the file to the streaming path. */
 const WHOLE_OUTPUT_MAX_BYTES = 256 * 1024 * 1024;
 /** Read-ahead budget: at most this many files, and this many decompressed bytes, waiting ahead of the parser. */
-const AHEAD_FILES = Number(process.env.MW_AHEAD ?? 8);
-const AHEAD_BYTES = 64 * 1024 * 1024;
+const AHEAD_FILES = 4;
+const AHEAD_BYTES = 32 * 1024 * 1024;
 
 function gunzipWhole(buf: Buffer): Promise<Buffer> {
   // ISIZE: the uncompressed size modulo 2^32 of the last member; a hint for the output chunk, not trusted further.

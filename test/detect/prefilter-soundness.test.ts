@@ -134,8 +134,17 @@ test('scanning with and without the prefilter gives the same matches (mutated re
     (byFormat.get(key) ?? byFormat.set(key, []).get(key) as string[]).push(line);
   }
   const inputs = [...byFormat].map(([k, ls]) => ({ path: `${k}.json`, mtimeMs: 0, text: ls.join('\n') + '\n' }));
-  const run = async (prefilter: boolean) => {
-    const { matches, stats } = await scan(inputs, { rules, readers: READERS, readerOptions: { timeZone: 'UTC', maxRecordChars: 1 << 25 }, prefilter, aliases, unknownFormatIsError: true, report: () => undefined });
+  const run = async (prefilter: boolean, ruleIndexMinRules?: number) => {
+    const { matches, stats } = await scan(inputs, {
+      rules,
+      readers: READERS,
+      readerOptions: { timeZone: 'UTC', maxRecordChars: 1 << 25 },
+      prefilter,
+      ruleIndexMinRules,
+      aliases,
+      unknownFormatIsError: true,
+      report: () => undefined,
+    });
     return { keys: matches.map((m) => `${m.rule.id}|${m.event.recordKey}`).sort(), stats };
   };
   const withPrefilter = await run(true);
@@ -143,6 +152,25 @@ test('scanning with and without the prefilter gives the same matches (mutated re
   assert.ok(without.keys.length > 500, `the property must be exercised on many matches, got ${without.keys.length}`);
   assert.ok(withPrefilter.stats.recordsPrefiltered > 0, 'the prefilter must actually skip something');
   assert.deepEqual(withPrefilter.keys, without.keys);
+  // The rule index (used from 48 rules on) forced on for the bundled pack: each record's text chooses its rules.
+  const indexed = await run(true, 0);
+  assert.deepEqual(indexed.keys, without.keys);
+});
+
+test('the rule index chooses by literal pieces, and gives every rule to text it cannot trust', async () => {
+  const { RuleIndex } = await import('../../src/detect/rule-index.js');
+  const rule = (id: string, literals: string[] | null) => ({ id, literals }) as unknown as Parameters<typeof buildPrefilter>[0] & { id: string };
+  const rules = [rule('a', ['createtrafficmirrorsession']), rule('b', null), rule('c', ['virtualnetworktaps/write', 'deletetrafficmirrorsession']), rule('d', ['6'])];
+  const index = new RuleIndex(rules as never);
+  const pick = (text: string, plain = true) => {
+    const mask = index.select(text, plain);
+    return mask === undefined ? 'all' : rules.filter((_, i) => mask[i] === 1).map((r) => r.id).join('');
+  };
+  assert.equal(pick('{"eventName":"CreateTrafficMirrorSession"}'), 'abd', 'b offers no literals and d only a number: always evaluated');
+  assert.equal(pick('{"operationName":"MICROSOFT.NETWORK/VIRTUALNETWORKTAPS/WRITE"}'), 'bcd');
+  assert.equal(pick('{"eventName":"DeleteTrafficMirrorSession","x":"CreateTrafficMirrorSession"}'), 'abcd');
+  assert.equal(pick('{"eventName":"DescribeInstances"}'), 'bd');
+  assert.equal(pick('{"eventName":"Create\\u0054rafficMirrorSession"}', false), 'all');
 });
 
 test('every literal piece of every rule occurs in the records that rule matches', async () => {
