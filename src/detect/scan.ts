@@ -448,7 +448,14 @@ export class RuleRouter {
   private readonly cache = new Map<string, { rules: readonly ActiveRule[]; positions: Int32Array }>();
   constructor(private readonly rules: readonly ActiveRule[]) {}
 
+  /** The last log source asked about and its answer: events come in runs from one source. */
+  private last: { ls: LogSource; e: { rules: readonly ActiveRule[]; positions: Int32Array } } | undefined;
+
   private entry(ls: LogSource): { rules: readonly ActiveRule[]; positions: Int32Array } {
+    const last = this.last;
+    if (last !== undefined && (last.ls === ls || (last.ls.category === ls.category && last.ls.product === ls.product && last.ls.service === ls.service))) {
+      return last.e;
+    }
     const key = `${ls.category ?? ''}|${ls.product ?? ''}|${ls.service ?? ''}`;
     let e = this.cache.get(key);
     if (!e) {
@@ -459,6 +466,7 @@ export class RuleRouter {
       e = { rules: positions.map((i) => this.rules[i]), positions: Int32Array.from(positions) };
       this.cache.set(key, e);
     }
+    this.last = { ls, e };
     return e;
   }
 

@@ -25,6 +25,7 @@ import { cidrContains, parseCidr } from './ip-address.js';
 import { canonicalNumber, detectionLiterals } from './literals.js';
 import type { MatchTarget } from './match-target.js';
 import { compareHolds, regexFlags } from './modifiers.js';
+import { regexGuard } from './regex-literals.js';
 import { detectionPlaceholders, resolveDetectionPlaceholders } from './placeholders.js';
 import type { PlaceholderMap } from './placeholders.js';
 import { formatSigmaString } from './sigma-string.js';
@@ -367,7 +368,9 @@ function compileValue(v: SigmaValue, keyword: boolean, slotOf: (path: string) =>
     }
     case 'regex': {
       const re = new RegExp(v.pattern, regexFlags(v));
-      return textTest(display, true, (s) => re.test(s));
+      // A literal every match contains is looked for first: most strings lack it (`regex-literals.ts`).
+      const guard = regexGuard(v.pattern, regexFlags(v));
+      return textTest(display, true, guard ? (s) => guard(s) && re.test(s) : (s) => re.test(s));
     }
     case 'cidr': {
       const parsed = parseCidr(v.cidr);

@@ -24,6 +24,8 @@
  * contains the shorter.
  */
 import { globPieces } from './glob.js';
+import { regexFlags } from './modifiers.js';
+import { requiredLiterals } from './regex-literals.js';
 import type { ConditionNode, DetectionItem, DetectionNode, SigmaDetection, SigmaValue } from './types.js';
 
 /** A literal set, or null for "cannot say". */
@@ -98,8 +100,12 @@ export function valueLiterals(v: SigmaValue): LiteralSet {
       return [v.value ? 'true' : 'false'];
     case 'expansion':
       return unionOf(v.values.map(valueLiterals));
+    case 'regex': {
+      // A literal every match contains (`regex-literals.ts`), in the prefilter's lower case.
+      const required = requiredLiterals(v.pattern, regexFlags(v))[0];
+      return required === undefined ? null : [required.toLowerCase()];
+    }
     case 'null':
-    case 'regex':
     case 'cidr':
     case 'compare':
     case 'exists':

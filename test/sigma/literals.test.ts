@@ -33,10 +33,16 @@ describe('prefilter literals', () => {
   });
 
   test('typed values without a certain text give nothing', () => {
-    for (const v of [`f|cidr: 10.0.0.0/8`, `f|gt: 5`, `f: null`, `f|exists: true`, `f|fieldref: g`, `f|hour: 3`, `f|re: abc`]) {
+    for (const v of [`f|cidr: 10.0.0.0/8`, `f|gt: 5`, `f: null`, `f|exists: true`, `f|fieldref: g`, `f|hour: 3`, `f|re: 'a[bc]d'`]) {
       assert.equal(literals(`s: {${v}}\ncondition: s`), null, v);
     }
     assert.equal(literals(`s: {f|neq: alpha}\ncondition: s`), null);
+  });
+
+  test('a regular expression yields the longest literal every match contains (regex-literals.ts)', () => {
+    assert.deepEqual(literals(`s: {f|re: '^(.* ; )?Monitor-S[a-z]*( |$)'}\ncondition: s`), ['monitor-s']);
+    assert.deepEqual(literals(`s: {f|re|i: 'forwarding-options +(analyzer|port-mirroring)'}\ncondition: s`), ['forwarding-options ']);
+    assert.equal(literals(`s: {f|re: 'monitor|span'}\ncondition: s`), null);
   });
 
   test('encoded values yield their encoded forms, every variant', () => {
