@@ -8,18 +8,8 @@
  * Usage: `node dist/bench/pcap-corpus.js OUT.pcap [SIZE_MB]` (default 1024).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { rng } from '../test/helpers/random.js';
 
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ipv4Checksum(buf: Buffer, off: number): void {
   buf.writeUInt16BE(0, off + 10);

@@ -17,18 +17,7 @@ import { scan } from '../../src/detect/scan.js';
 import { READERS } from '../../src/readers/registry.js';
 import { bundled } from '../helpers/engine.js';
 import { repoPath, samplesDir } from '../helpers/paths.js';
-
-/** A small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/random.js';
 
 /** Every JSON example record of every rule, and the JSON samples. */
 function seedRecords(): Record<string, unknown>[] {

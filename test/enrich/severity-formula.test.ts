@@ -12,18 +12,7 @@ import { FACTORS, MITIGATION_CAP, NO_STRONG_CEILING, scoreRisk, severityOfScore,
 import { MemoryBaselines, NOW, scanAndEnrich } from './helpers.js';
 import { readFileSync } from 'node:fs';
 import { repoPath } from '../helpers/paths.js';
-
-/** mulberry32: a tiny seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/random.js';
 
 type F = { weight: number; strength: FactorStrength };
 const CATALOGUE: F[] = Object.values(FACTORS).map((f) => ({ weight: f.weight, strength: f.strength }));

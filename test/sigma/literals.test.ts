@@ -5,6 +5,7 @@ import { compileRule } from '../../src/sigma/compile.js';
 import { loadRuleText } from '../../src/sigma/load.js';
 import { objectTarget } from '../../src/sigma/match-target.js';
 import { compile, ruleText } from './sigma-helpers.js';
+import { rng as prng } from '../helpers/random.js';
 
 const literals = (detection: string): string[] | null => compile(detection).literals;
 
@@ -70,18 +71,6 @@ describe('prefilter literals', () => {
 // ------------------------------------------------------------------------------------------------------------
 // Property: whenever a rule matches an event, one of its literals occurs in the event's lower-cased JSON text.
 // ------------------------------------------------------------------------------------------------------------
-
-/** mulberry32: a small seeded generator, so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['mirror', 'Session', 'eni-1a', 'TARGET', 'tms', '10.0.0.1', 'vxlan', '4789', 'Ab', 'x', 'Über', 'a"b', 'c\\d', '-enc', '/enc'];
 const FIELDS = ['eventName', 'eventSource', 'userIdentity.type', 'requestParameters.target', 'tags', 'count', 'ok'];

@@ -7,17 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { regexGuard, requiredLiterals } from '../../src/sigma/regex-literals.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/random.js';
 
 /** A generated pattern piece: its source and a sampler of strings it matches. */
 interface Piece {

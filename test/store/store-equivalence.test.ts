@@ -11,21 +11,10 @@ import { BASELINE_KINDS } from '../../src/store/types.js';
 import type { StateStore } from '../../src/store/types.js';
 import { suppression } from './contract.js';
 import { mustOpen, removeDir, tempDir } from './store-helpers.js';
+import { rng } from '../helpers/random.js';
 
 const root = tempDir();
 after(() => removeDir(root));
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 for (const seed of [1, 2, 3]) {
   it(`memory and sqlite give the same answers to the same operations (seed ${seed})`, () => {
