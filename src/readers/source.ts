@@ -4,13 +4,13 @@
  * file name) and decompressed while streaming, other compressions and binary content are reported, and invalid
  * UTF-8 is reported with its byte offset and replaced, so that the rest of the file is still read.
  */
-import { createReadStream, type Stats } from 'node:fs';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { createReadStream, type Dirent, type Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import type { Report } from '../core/diagnostic.js';
+import type { Diagnostic, Report } from '../core/diagnostic.js';
 import { INPUT } from './input-diagnostic-codes.js';
 import type { Prefetched } from './prefetch.js';
 
@@ -28,12 +28,14 @@ export interface InputFile {
 
 /**
  * Expands user-named paths into files, in a stable order (directory entries sorted by name), each file once even
- * when reached twice through symbolic links. Missing and unreadable paths are reported and skipped.
+ * when reached twice through symbolic links (the first place in that order wins). Missing and unreadable paths are
+ * reported and skipped. A directory's entries are looked at concurrently (a CloudTrail archive is thousands of files
+ * in a deep tree: one `stat` after another took 120 ms for 538 files); the result and the reports keep the order.
  */
 export async function expandInputs(paths: readonly string[], report: Report): Promise<InputFile[]> {
-  const out: InputFile[] = [];
-  const seen = new Set<string>();
-  const visit = async (path: string, named: boolean): Promise<void> => {
+  type Found = { file: InputFile; key: string } | { report: Diagnostic };
+  /** Everything under `path`, in order. `ancestors`: real paths of the directories above (a link back is a loop). */
+  const visit = async (path: string, named: boolean, ancestors: readonly string[], known?: { real: string }): Promise<Found[]> => {
     let st: Stats;
     try {
       st = await stat(path);
@@ -41,57 +43,63 @@ export async function expandInputs(paths: readonly string[], report: Report): Pr
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && !named) {
         // A dangling symbolic link inside a directory: say so, as a warning.
-        report({ ...diag(INPUT.notFound, `broken link or vanished file: ${path}`, path), severity: 'warning' });
-        return;
+        return [{ report: { ...diag(INPUT.notFound, `broken link or vanished file: ${path}`, path), severity: 'warning' } }];
       }
-      report(diag(code === 'ENOENT' ? INPUT.notFound : INPUT.unreadable, describeFsError(err, path), path));
-      return;
+      return [{ report: diag(code === 'ENOENT' ? INPUT.notFound : INPUT.unreadable, describeFsError(err, path), path) }];
     }
-    let key: string;
-    try {
-      key = await realpath(path);
-    } catch {
-      key = path;
-    }
-    if (seen.has(key)) return;
-    seen.add(key);
-    if (st.isDirectory()) {
-      let entries: string[];
+    let real = known?.real;
+    if (real === undefined) {
       try {
-        entries = await readdir(path);
+        real = await realpath(path);
+      } catch {
+        real = path;
+      }
+    }
+    if (st.isDirectory()) {
+      if (ancestors.includes(real)) return []; // a link back up the tree
+      let entries: Dirent[];
+      try {
+        entries = await readdir(path, { withFileTypes: true });
       } catch (err) {
-        report(diag(INPUT.unreadable, describeFsError(err, path), path));
-        return;
+        return [{ report: diag(INPUT.unreadable, describeFsError(err, path), path) }];
       }
-      entries.sort();
-      for (const name of entries) {
-        if (name.startsWith('.')) continue; // hidden files and .git: never logs a user meant to scan
-        const child = join(path, name);
-        // lstat first so a symlinked directory loop is caught by the realpath set above.
-        try {
-          await lstat(child);
-        } catch {
-          continue;
-        }
-        await visit(child, false);
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const below = [...ancestors, real];
+      const out: Found[] = [];
+      // Hidden files and .git are never logs a user meant to scan.
+      const visible = entries.filter((e) => !e.name.startsWith('.'));
+      for (let k = 0; k < visible.length; k += DIR_BATCH) {
+        const batch = visible.slice(k, k + DIR_BATCH).map((e) =>
+          // A plain entry's real path is its directory's real path and its name: no call needed.
+          visit(join(path, e.name), false, below, e.isSymbolicLink() ? undefined : { real: join(real as string, e.name) }),
+        );
+        for (const found of await Promise.all(batch)) out.push(...found);
       }
-      return;
+      return out;
     }
-    if (!st.isFile()) {
-      report(diag(INPUT.notAFile, `not a regular file: ${path}`, path));
-      return;
-    }
-    out.push({ path, mtimeMs: st.mtimeMs, size: st.size });
+    if (!st.isFile()) return [{ report: diag(INPUT.notAFile, `not a regular file: ${path}`, path) }];
+    return [{ file: { path, mtimeMs: st.mtimeMs, size: st.size }, key: real }];
   };
+  const out: InputFile[] = [];
+  const seen = new Set<string>();
   for (const p of paths) {
     if (p === '-') {
       out.push({ path: '-', mtimeMs: Date.now() });
       continue;
     }
-    await visit(p, true);
+    for (const f of await visit(p, true, [])) {
+      if ('report' in f) report(f.report);
+      else if (!seen.has(f.key)) {
+        seen.add(f.key);
+        out.push(f.file);
+      }
+    }
   }
   return out;
 }
+
+/** How many entries of one directory are looked at at once. */
+const DIR_BATCH = 64;
 
 function diag(info: { code: string; severity: 'error' | 'warning' | 'info' }, message: string, file: string) {
   return { code: info.code, severity: info.severity, message, file };
