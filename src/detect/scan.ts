@@ -176,190 +176,198 @@ export async function scan(
   };
 
   const prefetcher = new Prefetcher(inputs);
-  for (let inputIndex = 0; inputIndex < inputs.length; inputIndex++) {
-    const input = inputs[inputIndex];
-    const prefetched = await prefetcher.take(inputIndex);
-    let fileFailed = false;
-    const report: Report = (d) => {
-      if (d.severity === 'error') fileFailed = true;
-      options.report(d);
-    };
-    const readStats: ReadStats = { bytesIn: 0, bytesOut: 0, gzip: false };
-    const finish = () => {
-      stats.bytesIn += readStats.bytesIn;
-      stats.bytesOut += readStats.bytesOut;
-      if (fileFailed) stats.filesFailed++;
-    };
-    const bytes = openBytes(input, report, readStats, prefetched);
-    // The first bytes decide binary formats (pcap magic numbers) before any text decoding.
-    const headChunks: Buffer[] = [];
-    let headBytes = 0;
-    let bytesDone = false;
-    while (headBytes < SNIFF_CHARS) {
-      const r = await bytes.next();
-      if (r.done) {
-        bytesDone = true;
-        break;
-      }
-      headChunks.push(r.value);
-      headBytes += r.value.length;
-    }
-    const replay = replayThen(headChunks, bytesDone ? undefined : bytes);
-    // (The head is copied only when it spans chunks: a whole prefetched file is one chunk of up to megabytes.)
-    const headBuf = headChunks.length === 1 ? headChunks[0] : Buffer.concat(headChunks);
-    const binaryReader = headBytes === 0 ? undefined : sniffBinary(options.readers, headBuf.subarray(0, SNIFF_CHARS), input.path);
-    if (binaryReader) {
-      stats.filesRead++;
-      stats.formats[binaryReader.format] = (stats.formats[binaryReader.format] ?? 0) + 1;
-      const fileReader = binaryReader.open({
-        file: input.path,
-        options: { ...options.readerOptions, referenceTimeMs: input.mtimeMs },
-        report,
-        emit: (ev) => {
-          stats.records++;
-          onEvent(ev);
-        },
-      });
-      for (;;) {
-        const r = await replay.next();
-        if (r.done) break;
-        fileReader.push(r.value);
-        progress();
-      }
-      fileReader.end();
-      finish();
-      progress();
-      continue;
-    }
-    const piece: PieceInfo = { plain: false, index: 0 };
-    const text = decodeText(replay, input, report, piece);
-    // Gather the head for sniffing.
-    let head = '';
-    const pending: { text: string; plain: boolean }[] = [];
-    let exhausted = false;
-    while (head.length < SNIFF_CHARS) {
-      const r = await text.next();
-      if (r.done) {
-        exhausted = true;
-        break;
-      }
-      pending.push({ text: r.value, plain: piece.plain });
-      head += r.value;
-    }
-    if (head.trim().length === 0) {
-      if (!fileFailed) {
-        if (head.length > 0) report({ code: INPUT.empty.code, severity: 'info', message: 'file holds only white space', file: input.path });
-        stats.filesSkipped++;
-      }
-      await text.return(undefined);
-      finish();
-      continue;
-    }
-    let chosen: FormatReader | undefined;
-    let skipReason: string | undefined;
-    for (const reader of options.readers) {
-      if (reader.kind === 'binary') continue;
-      const verdict = reader.sniff(head.slice(0, SNIFF_CHARS), input.path);
-      if (verdict.kind === 'read') {
-        chosen = reader;
-        break;
-      }
-      if (verdict.kind === 'skip') {
-        skipReason = verdict.reason;
-        break;
-      }
-    }
-    if (!chosen) {
-      if (skipReason !== undefined) {
-        report({ code: INPUT.skipped.code, severity: 'info', message: skipReason, file: input.path });
-        stats.filesSkipped++;
-      } else {
-        report({
-          code: INPUT.unknownFormat.code,
-          severity: options.unknownFormatIsError ? 'error' : 'info',
-          message: `not a format mirrorwatch reads (${options.readers.filter((r) => r.format !== 'cloudtrail-digest').map((r) => r.format).join(', ')}); starts with ${JSON.stringify(head.slice(0, 60))}`,
-          file: input.path,
-        });
-        if (options.unknownFormatIsError) fileFailed = true;
-        else stats.filesSkipped++;
-      }
-      await text.return(undefined);
-      finish();
-      continue;
-    }
-    stats.filesRead++;
-    stats.formats[chosen.format] = (stats.formats[chosen.format] ?? 0) + 1;
-    const prefilter = prefilterFor(chosen);
-    const plainness = new PlainRanges(options.readerOptions.maxRecordChars);
-    let fileReader: FileReader | undefined = undefined;
-    const emit = (rec: RawRecord) => {
-      stats.records++;
-      if (!prefilter.passAll && !prefilter.mayMatch(rec.text, plainness.isPlain(rec))) {
-        stats.recordsPrefiltered++;
-        return;
-      }
-      const mask = ruleIndex?.select(rec.text, plainness.isPlain(rec));
-      for (const ev of (fileReader as FileReader).parse(rec)) onEvent(ev, mask);
-    };
-    const mayMatch = prefilter.passAll
-      ? undefined
-      : (span: string, offset: number): boolean => {
-          if (prefilter.mayMatch(span, plainness.isPlain({ text: span, offset, origin: NO_ORIGIN }))) return true;
-          stats.records++;
-          stats.recordsPrefiltered++;
-          return false;
-        };
-    // The hot loop's shortcut: one search for the next literal over the decoded text, remembered until a record
-    // passes it, instead of a search per record (see `Prefilter.nextHit`). Text that is not plain is never skipped
-    // this way: the first non-plain character counts as a hit, and `mayMatch` then checks the record in full.
-    // The remembered hit belongs to the text at (offset, length): within a file, that pair names one stretch of
-    // the decoded text, whatever string object holds it (comparing the strings themselves could cost their length).
-    let hitOffset = -1;
-    let hitLength = -1;
-    let hitAt = 0;
-    const skipsRange = prefilter.passAll
-      ? undefined
-      : (text: string, start: number, end: number, offset: number): boolean => {
-          if (offset !== hitOffset || text.length !== hitLength || hitAt < start) {
-            hitOffset = offset;
-            hitLength = text.length;
-            const np = plainness.firstNonPlain(offset + start) - offset;
-            hitAt = np <= start ? start : Math.min(prefilter.nextHit(text, start), np);
-          }
-          if (hitAt < end) return false;
-          stats.records++;
-          stats.recordsPrefiltered++;
-          return true;
-        };
-    fileReader = chosen.open({
-      file: input.path,
-      options: { ...options.readerOptions, referenceTimeMs: input.mtimeMs },
-      report,
-      emit,
-      mayMatch,
-      skipsRange,
-    });
-    for (const p of pending) {
-      plainness.piece(p.text.length, p.plain);
-      fileReader.push(p.text);
-    }
-    if (!exhausted) {
-      for (;;) {
-        const r = await text.next();
-        if (r.done) break;
-        plainness.piece(r.value.length, piece.plain);
-        fileReader.push(r.value);
-        progress();
-      }
-    }
-    fileReader.end();
-    if (fileReader.flush) for (const ev of fileReader.flush()) onEvent(ev);
-    finish();
-    progress();
+  try {
+    await scanInputs();
+  } finally {
+    prefetcher.close();
   }
   const findings = analytics.flatMap((a) => a.finish());
   stats.elapsedMs = performance.now() - started;
   return { matches, findings, stats, context };
+
+  async function scanInputs(): Promise<void> {
+    for (let inputIndex = 0; inputIndex < inputs.length; inputIndex++) {
+      const input = inputs[inputIndex];
+      const prefetched = await prefetcher.take(inputIndex);
+      let fileFailed = false;
+      const report: Report = (d) => {
+        if (d.severity === 'error') fileFailed = true;
+        options.report(d);
+      };
+      const readStats: ReadStats = { bytesIn: 0, bytesOut: 0, gzip: false };
+      const finish = () => {
+        stats.bytesIn += readStats.bytesIn;
+        stats.bytesOut += readStats.bytesOut;
+        if (fileFailed) stats.filesFailed++;
+      };
+      const bytes = openBytes(input, report, readStats, prefetched);
+      // The first bytes decide binary formats (pcap magic numbers) before any text decoding.
+      const headChunks: Buffer[] = [];
+      let headBytes = 0;
+      let bytesDone = false;
+      while (headBytes < SNIFF_CHARS) {
+        const r = await bytes.next();
+        if (r.done) {
+          bytesDone = true;
+          break;
+        }
+        headChunks.push(r.value);
+        headBytes += r.value.length;
+      }
+      const replay = replayThen(headChunks, bytesDone ? undefined : bytes);
+      // (The head is copied only when it spans chunks: a whole prefetched file is one chunk of up to megabytes.)
+      const headBuf = headChunks.length === 1 ? headChunks[0] : Buffer.concat(headChunks);
+      const binaryReader = headBytes === 0 ? undefined : sniffBinary(options.readers, headBuf.subarray(0, SNIFF_CHARS), input.path);
+      if (binaryReader) {
+        stats.filesRead++;
+        stats.formats[binaryReader.format] = (stats.formats[binaryReader.format] ?? 0) + 1;
+        const fileReader = binaryReader.open({
+          file: input.path,
+          options: { ...options.readerOptions, referenceTimeMs: input.mtimeMs },
+          report,
+          emit: (ev) => {
+            stats.records++;
+            onEvent(ev);
+          },
+        });
+        for (;;) {
+          const r = await replay.next();
+          if (r.done) break;
+          fileReader.push(r.value);
+          progress();
+        }
+        fileReader.end();
+        finish();
+        progress();
+        continue;
+      }
+      const piece: PieceInfo = { plain: false, index: 0 };
+      const text = decodeText(replay, input, report, piece);
+      // Gather the head for sniffing.
+      let head = '';
+      const pending: { text: string; plain: boolean }[] = [];
+      let exhausted = false;
+      while (head.length < SNIFF_CHARS) {
+        const r = await text.next();
+        if (r.done) {
+          exhausted = true;
+          break;
+        }
+        pending.push({ text: r.value, plain: piece.plain });
+        head += r.value;
+      }
+      if (head.trim().length === 0) {
+        if (!fileFailed) {
+          if (head.length > 0) report({ code: INPUT.empty.code, severity: 'info', message: 'file holds only white space', file: input.path });
+          stats.filesSkipped++;
+        }
+        await text.return(undefined);
+        finish();
+        continue;
+      }
+      let chosen: FormatReader | undefined;
+      let skipReason: string | undefined;
+      for (const reader of options.readers) {
+        if (reader.kind === 'binary') continue;
+        const verdict = reader.sniff(head.slice(0, SNIFF_CHARS), input.path);
+        if (verdict.kind === 'read') {
+          chosen = reader;
+          break;
+        }
+        if (verdict.kind === 'skip') {
+          skipReason = verdict.reason;
+          break;
+        }
+      }
+      if (!chosen) {
+        if (skipReason !== undefined) {
+          report({ code: INPUT.skipped.code, severity: 'info', message: skipReason, file: input.path });
+          stats.filesSkipped++;
+        } else {
+          report({
+            code: INPUT.unknownFormat.code,
+            severity: options.unknownFormatIsError ? 'error' : 'info',
+            message: `not a format mirrorwatch reads (${options.readers.filter((r) => r.format !== 'cloudtrail-digest').map((r) => r.format).join(', ')}); starts with ${JSON.stringify(head.slice(0, 60))}`,
+            file: input.path,
+          });
+          if (options.unknownFormatIsError) fileFailed = true;
+          else stats.filesSkipped++;
+        }
+        await text.return(undefined);
+        finish();
+        continue;
+      }
+      stats.filesRead++;
+      stats.formats[chosen.format] = (stats.formats[chosen.format] ?? 0) + 1;
+      const prefilter = prefilterFor(chosen);
+      const plainness = new PlainRanges(options.readerOptions.maxRecordChars);
+      let fileReader: FileReader | undefined = undefined;
+      const emit = (rec: RawRecord) => {
+        stats.records++;
+        if (!prefilter.passAll && !prefilter.mayMatch(rec.text, plainness.isPlain(rec))) {
+          stats.recordsPrefiltered++;
+          return;
+        }
+        const mask = ruleIndex?.select(rec.text, plainness.isPlain(rec));
+        for (const ev of (fileReader as FileReader).parse(rec)) onEvent(ev, mask);
+      };
+      const mayMatch = prefilter.passAll
+        ? undefined
+        : (span: string, offset: number): boolean => {
+            if (prefilter.mayMatch(span, plainness.isPlain({ text: span, offset, origin: NO_ORIGIN }))) return true;
+            stats.records++;
+            stats.recordsPrefiltered++;
+            return false;
+          };
+      // The hot loop's shortcut: one search for the next literal over the decoded text, remembered until a record
+      // passes it, instead of a search per record (see `Prefilter.nextHit`). Text that is not plain is never skipped
+      // this way: the first non-plain character counts as a hit, and `mayMatch` then checks the record in full.
+      // The remembered hit belongs to the text at (offset, length): within a file, that pair names one stretch of
+      // the decoded text, whatever string object holds it (comparing the strings themselves could cost their length).
+      let hitOffset = -1;
+      let hitLength = -1;
+      let hitAt = 0;
+      const skipsRange = prefilter.passAll
+        ? undefined
+        : (text: string, start: number, end: number, offset: number): boolean => {
+            if (offset !== hitOffset || text.length !== hitLength || hitAt < start) {
+              hitOffset = offset;
+              hitLength = text.length;
+              const np = plainness.firstNonPlain(offset + start) - offset;
+              hitAt = np <= start ? start : Math.min(prefilter.nextHit(text, start), np);
+            }
+            if (hitAt < end) return false;
+            stats.records++;
+            stats.recordsPrefiltered++;
+            return true;
+          };
+      fileReader = chosen.open({
+        file: input.path,
+        options: { ...options.readerOptions, referenceTimeMs: input.mtimeMs },
+        report,
+        emit,
+        mayMatch,
+        skipsRange,
+      });
+      for (const p of pending) {
+        plainness.piece(p.text.length, p.plain);
+        fileReader.push(p.text);
+      }
+      if (!exhausted) {
+        for (;;) {
+          const r = await text.next();
+          if (r.done) break;
+          plainness.piece(r.value.length, piece.plain);
+          fileReader.push(r.value);
+          progress();
+        }
+      }
+      fileReader.end();
+      if (fileReader.flush) for (const ev of fileReader.flush()) onEvent(ev);
+      finish();
+      progress();
+    }
+  }
 }
 
 /**

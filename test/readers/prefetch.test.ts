@@ -22,7 +22,7 @@ async function drain(file: InputFile, prefetched?: Awaited<ReturnType<Prefetcher
   return { bytes: Buffer.concat(chunks).toString('latin1'), stats, diagnostics };
 }
 
-test('read-ahead yields the same bytes, counters and diagnostics as streaming, file by file', async () => {
+for (const thread of [false, true]) test(`read-ahead (${thread ? 'in its own thread' : 'on the thread pool'}) yields the same bytes, counters and diagnostics as streaming, file by file`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mw-prefetch-'));
   try {
     const records = (n: number) => `{"Records":[${Array.from({ length: n }, (_, i) => `{"eventVersion":"1.10","eventID":"e${i}","eventName":"DescribeInstances"}`).join(',')}]}`;
@@ -52,19 +52,25 @@ test('read-ahead yields the same bytes, counters and diagnostics as streaming, f
     writeFileSync(grown, records(3));
     inputs.push({ path: 'in-memory.json', mtimeMs: 0, text: records(1) });
 
-    const prefetcher = new Prefetcher(inputs);
+    const prefetcher = new Prefetcher(inputs, thread);
     let wholeTaken = 0;
-    for (let i = 0; i < inputs.length; i++) {
-      const pre = await prefetcher.take(i);
-      if (pre) wholeTaken++;
-      const viaReadAhead = await drain(inputs[i], pre);
-      const streamed = await drain(inputs[i]);
-      assert.deepEqual(viaReadAhead, streamed, inputs[i].path);
+    try {
+      for (let i = 0; i < inputs.length; i++) {
+        const pre = await prefetcher.take(i);
+        if (pre) wholeTaken++;
+        const viaReadAhead = await drain(inputs[i], pre);
+        const streamed = await drain(inputs[i]);
+        assert.deepEqual(viaReadAhead, streamed, inputs[i].path);
+      }
+    } finally {
+      prefetcher.close();
     }
     // The good gzip, multi-member, plain, zip (named by openBytes) and gzip-of-nothing files came whole; the broken
     // gzip files, the empty and grown files and the in-memory input were streamed.
     assert.equal(wholeTaken, 5);
-    const truncated = (await drain(inputs[3], await new Prefetcher(inputs).take(3))).diagnostics;
+    const again = new Prefetcher(inputs, thread);
+    const truncated = (await drain(inputs[3], await again.take(3))).diagnostics;
+    again.close();
     assert.match(truncated[0]?.message ?? '', /truncated gzip data/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
