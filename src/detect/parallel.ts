@@ -149,7 +149,7 @@ export async function scanParallel(
       reject(err);
     };
     for (let k = 0; k < workers; k++) {
-      const w = new Worker(new URL('./scan-worker.js', import.meta.url));
+      const w = new Worker(new URL('../detect/scan-worker.js', import.meta.url));
       pool.push(w);
       const give = () => {
         if (next >= inputs.length) {

@@ -71,7 +71,7 @@ export interface PrefetchReply {
  * file-handle and zlib bookkeeping, this one costs it nothing). One request is answered at a time, in order.
  */
 class FetchThread {
-  private readonly worker = new Worker(new URL('./prefetch-worker.js', import.meta.url));
+  private readonly worker = new Worker(new URL('../readers/prefetch-worker.js', import.meta.url));
   private readonly waiting = new Map<number, (r: Prefetched | undefined) => void>();
 
   constructor() {

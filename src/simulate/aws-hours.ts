@@ -80,7 +80,7 @@ export function hourPlan(noise: AwsNoiseOptions, records: readonly CloudTrailRec
 
 function runWorker(job: AwsHoursJob): Promise<AwsHoursResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./aws-worker.js', import.meta.url), { workerData: job });
+    const worker = new Worker(new URL('../simulate/aws-worker.js', import.meta.url), { workerData: job });
     worker.once('message', (r: AwsHoursResult) => resolve(r));
     worker.once('error', reject);
     worker.once('exit', (code) => {
