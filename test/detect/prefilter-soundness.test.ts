@@ -242,3 +242,45 @@ test('the two-stage check finds exactly the records that hold a piece, and drops
   }
   assert.ok(dropped > 1000, `the second stage dropped ${dropped} records that only hold the shared string`);
 });
+
+test('nextHit: a stretch that ends before the hit holds no literal piece; the skipping search finds the first needle exactly, the automaton never after it', async () => {
+  const { LiteralAutomaton, SkipSearch } = await import('../../src/detect/prefilter.js');
+  const r = rng(777);
+  const alphabet = 'abcdefgh.-_:"';
+  const word = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(r() * alphabet.length)]).join('');
+  for (let round = 0; round < 150; round++) {
+    const short = r() < 0.3;
+    const needles = [...new Set(Array.from({ length: 1 + Math.floor(r() * (r() < 0.5 ? 10 : 120)) }, () => word((short ? 2 : 4) + Math.floor(r() * 6))))];
+    const prefilter = buildPrefilter(needles.map((n) => [n]));
+    const pieces = needles.map((n) => searchablePiece(n)).filter((x): x is string => x !== undefined);
+    const automaton = new LiteralAutomaton(needles);
+    const skip = needles.every((n) => n.length >= SkipSearch.MIN_WINDOW) ? new SkipSearch(needles) : undefined;
+    for (let t = 0; t < 40; t++) {
+      let text = word(Math.floor(r() * 300));
+      if (r() < 0.5) text = text.replace(/[a-h]/g, (c) => (r() < 0.5 ? c.toUpperCase() : c));
+      const from = Math.floor(r() * Math.max(1, text.length));
+      const lower = text.toLowerCase();
+      const first = Math.min(text.length, ...needles.map((n) => (lower.indexOf(n, from) === -1 ? text.length : lower.indexOf(n, from))));
+      const where = `${JSON.stringify(needles.slice(0, 5))} in ${JSON.stringify(text)} from ${from}`;
+      // The prefilter's contract: a stretch that ends at or before nextHit holds no literal piece.
+      const end = from + Math.floor(r() * (text.length - from + 1));
+      if (prefilter.nextHit(text, from) >= end) {
+        const stretch = lower.slice(from, end);
+        assert.ok(!pieces.some((piece) => stretch.includes(piece)), `prefilter (${prefilter.description}): ${where} to ${end}`);
+      }
+      if (skip) assert.equal(skip.nextHit(text, from), first, `skip: ${where}`);
+      const a = automaton.nextHit(text, from);
+      assert.ok(a >= Math.min(from, text.length) && a <= first && (first < text.length || a === text.length), `automaton: ${where}`);
+    }
+  }
+});
+
+test('needles with non-ASCII characters do not break the many-rules automaton, and stay sound', () => {
+  const sets = Array.from({ length: 80 }, (_, i) => [`plainword${i}x`]);
+  sets.push(['überwachung']);
+  const p = buildPrefilter(sets);
+  assert.match(p.description, /Aho-Corasick/);
+  assert.equal(p.mayMatch('{"a":"Überwachung"}', false), true);
+  assert.equal(p.mayMatch('{"a":"plainword7x"}', true), true);
+  assert.equal(p.mayMatch('{"a":"nothing here"}', true), false);
+});
