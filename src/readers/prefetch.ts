@@ -30,9 +30,9 @@ export interface Prefetched {
 /** Files up to this size on disk are read whole. */
 export const WHOLE_FILE_MAX_BYTES = 16 * 1024 * 1024;
 /** A whole-buffer gunzip that would produce more than this gives up and leaves the file to the streaming path. */
-const WHOLE_OUTPUT_MAX_BYTES = 256 * 1024 * 1024;
+const WHOLE_OUTPUT_MAX_BYTES = 64 * 1024 * 1024;
 /** Read-ahead budget: at most this many files, and this many decompressed bytes, waiting ahead of the parser. */
-const AHEAD_FILES = 4;
+const AHEAD_FILES = 2;
 const AHEAD_BYTES = 32 * 1024 * 1024;
 
 /** zlib options for inflating `buf` whole: one output chunk of the size its trailer records, and a ceiling. */
