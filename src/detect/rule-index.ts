@@ -11,7 +11,7 @@
 import type { ActiveRule } from './active-rule.js';
 import { LiteralAutomaton, searchablePiece } from './prefilter.js';
 
-/** Below this many rules for a log source, evaluating them all is as cheap as choosing among them. */
+/** Below this many loaded rules, evaluating them all is as cheap as choosing among them. */
 export const RULE_INDEX_MIN_RULES = 48;
 
 /** The rules a record may match, as a mask over a rule list's positions. */
@@ -23,7 +23,7 @@ export class RuleIndex {
   private readonly always: number[] = [];
   private readonly mask: Uint8Array;
 
-  constructor(readonly rules: readonly ActiveRule[]) {
+  constructor(rules: readonly ActiveRule[]) {
     const needleIndex = new Map<string, number>();
     this.mask = new Uint8Array(rules.length);
     rules.forEach((rule, position) => {

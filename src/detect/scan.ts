@@ -177,15 +177,6 @@ export async function scan(
 
   const prefetcher = new Prefetcher(inputs);
   try {
-    await scanInputs();
-  } finally {
-    prefetcher.close();
-  }
-  const findings = analytics.flatMap((a) => a.finish());
-  stats.elapsedMs = performance.now() - started;
-  return { matches, findings, stats, context };
-
-  async function scanInputs(): Promise<void> {
     for (let inputIndex = 0; inputIndex < inputs.length; inputIndex++) {
       const input = inputs[inputIndex];
       const prefetched = await prefetcher.take(inputIndex);
@@ -367,7 +358,12 @@ export async function scan(
       finish();
       progress();
     }
+  } finally {
+    prefetcher.close();
   }
+  const findings = analytics.flatMap((a) => a.finish());
+  stats.elapsedMs = performance.now() - started;
+  return { matches, findings, stats, context };
 }
 
 /**

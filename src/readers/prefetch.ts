@@ -1,6 +1,7 @@
 /**
- * Read-ahead across files: while the scan parses one file, the next few are read and decompressed whole on libuv's
- * thread pool, so decompression (one core) and parsing (this thread) overlap instead of taking turns.
+ * Read-ahead across files: while the scan parses one file, the next ones are read and decompressed whole, in a
+ * thread of their own when there are many files (`prefetch-worker.ts`), else on libuv's thread pool, so decompression
+ * (one core) and parsing (this thread) overlap instead of taking turns.
  *
  * Only files small enough to hold in memory take this path (CloudTrail writes a file per account, region and five
  * minutes: kilobytes to a few megabytes); anything larger, stdin, and every file whose whole-buffer read fails for any
@@ -170,7 +171,6 @@ export class Prefetcher {
 
   /** The prefetched content of input `index` (inputs must be taken in increasing order). */
   async take(index: number): Promise<Prefetched | undefined> {
-    if (this.next <= index) this.next = index;
     this.fill(index);
     const p = this.pending.get(index);
     this.pending.delete(index);

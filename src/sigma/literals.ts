@@ -74,7 +74,7 @@ export function minimize(set: readonly string[]): string[] {
 }
 
 /** True when every character is ASCII (lower-casing then works character by character). */
-function isAscii(s: string): boolean {
+export function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
 }
