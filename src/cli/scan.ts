@@ -13,7 +13,7 @@ import type { FieldAliases } from '../detect/target.js';
 import { loadTuningFile, type Tuning } from '../enrich/tuning.js';
 import { openStateStore } from '../store/open.js';
 import type { StateStore } from '../store/types.js';
-import { loadAliases, loadRuleSet } from '../detect/rule-set.js';
+import { loadAliases, loadRuleFilesOnce, loadRuleSet } from '../detect/rule-set.js';
 import type { ScanOptions, ScanStats } from '../detect/scan.js';
 import { defaultJobs, scanParallel, type WorkerSetup } from '../detect/parallel.js';
 import { ALL_READERS } from '../readers/registry.js';
@@ -175,8 +175,9 @@ async function scanWithStore(
       : undefined,
   };
   const workerSetup: WorkerSetup = {
-    ruleSources: opts.rules,
-    mappingsDir: MAPPINGS_DIR,
+    // Parsed once here (a cached promise): workers compile them without reading YAML again.
+    rules: await loadRuleFilesOnce(opts.rules).then(({ rules, filters }) => ({ rules, filters })),
+    aliases,
     readerOptions,
     prefilter: opts.prefilter,
     unknownFormatIsError: !opts.ignoreUnknown,
@@ -349,7 +350,7 @@ export function registerScan(root: Command, setCode: SetCode): void {
     .option('--no-progress', 'no progress line on a terminal')
     .option('--exit-zero', 'exit 0 when alerts are found (input and usage errors still exit 2)')
     .option('--collectors <file>', 'approved mirror collectors (addresses or CIDR blocks, one per line, or YAML `collectors:`); traffic copied elsewhere is alerted on')
-    .option('-j, --jobs <n>', 'worker threads scanning files in parallel (default: half the CPUs, as gunzip and GC use the rest; 1 = no workers)')
+    .option('-j, --jobs <n>', 'worker threads scanning files, or stretches of a large NDJSON file, side by side (default: half the CPUs, as inflating and GC use the rest; 1 = no workers)')
     .option('-t, --tuning <file>', 'tuning file: approved principals, collectors and user agents, time-boxed windows, exceptions')
     .option('--allowed-lateness <duration>', 'how far behind the latest correlated event a match may arrive (out of order, or in a later scan) and still be correlated (default: 15m)')
     .option('--show-suppressed', 'also write alerts the tuning file suppressed (each names its exception)')

@@ -107,6 +107,14 @@ export function loadRuleFilesOnce(paths: readonly string[]): ReturnType<typeof l
 export async function loadRuleSet(paths: readonly string[], report: Report): Promise<ActiveRule[]> {
   const loaded = await loadRuleFilesOnce(paths);
   for (const d of loaded.diagnostics) report(d);
+  return activateRules(loaded, report);
+}
+
+/** The rules and filters of loaded rule files, as plain data (a scan worker receives them instead of parsing YAML). */
+export type ParsedRuleFiles = Pick<Awaited<ReturnType<typeof loadRuleFiles>>, 'rules' | 'filters'>;
+
+/** Compiles parsed rules, their filters applied. Each rule id is kept once (the first wins). */
+export function activateRules(loaded: ParsedRuleFiles, report: Report): ActiveRule[] {
   const out: ActiveRule[] = [];
   const seen = new Map<string, string>();
   for (const rule of loaded.rules) {

@@ -7,8 +7,8 @@ import type { Report } from '../core/diagnostic.js';
 import type { Dataset, Event, LogSource } from '../core/event.js';
 import { DATASET_LOGSOURCES, logSourceApplies } from '../core/event.js';
 import { INPUT } from '../readers/input-diagnostic-codes.js';
-import { Prefetcher } from '../readers/prefetch.js';
-import { decodeText, openBytes, type InputFile, type PieceInfo, type ReadStats } from '../readers/source.js';
+import { Prefetcher, type ReadAheadMode } from '../readers/prefetch.js';
+import { continuesFile, decodeText, openBytes, type InputFile, type PieceInfo, type ReadStats } from '../readers/source.js';
 import type { AnyFormatReader, BinaryFormatReader, FileReader, FormatReader, RawRecord, ReaderOptions } from '../readers/types.js';
 import type { Analytic, AnalyticFinding } from './analytic.js';
 import type { ActiveRule, MatchTarget } from './active-rule.js';
@@ -49,6 +49,8 @@ export interface ScanOptions {
   report: Report;
   /** Called now and then while scanning (for a progress line). */
   onProgress?: (stats: ScanStats) => void;
+  /** How small files are read whole (`prefetch.ts`; default: chosen from the number of files). */
+  readAhead?: ReadAheadMode;
 }
 
 /** Counters for the summary. */
@@ -98,15 +100,32 @@ export class ActionContext {
   get(actionKey: string): readonly Event[] {
     return this.byKey.get(actionKey) ?? [];
   }
+  /** Every event kept, object by object. */
+  *all(): Generator<Event> {
+    for (const list of this.byKey.values()) yield* list;
+  }
 }
 
 const PREFILTERS = new WeakMap<readonly ActiveRule[], Map<FormatReader, Prefilter>>();
+
+/** What a scan found. */
+export interface ScanResult {
+  matches: Match[];
+  findings: AnalyticFinding[];
+  stats: ScanStats;
+  context: ActionContext;
+  /**
+   * Per input: whether its reader ended between records (`FileReader.betweenRecords`), that is whether a stretch of
+   * the file that follows this input's stretch could be read on its own (see `InputFile.range`).
+   */
+  endsBetweenRecords: boolean[];
+}
 
 /** Reads every input and returns the rule matches, with counters. */
 export async function scan(
   inputs: readonly InputFile[],
   options: ScanOptions,
-): Promise<{ matches: Match[]; findings: AnalyticFinding[]; stats: ScanStats; context: ActionContext }> {
+): Promise<ScanResult> {
   const started = performance.now();
   const stats: ScanStats = {
     files: inputs.length,
@@ -123,6 +142,7 @@ export async function scan(
     elapsedMs: 0,
   };
   const matches: Match[] = [];
+  const endsBetweenRecords = inputs.map(() => false);
   const analytics = options.analytics ?? [];
   const context = new ActionContext();
   const router = new RuleRouter(options.rules);
@@ -175,7 +195,7 @@ export async function scan(
     }
   };
 
-  const prefetcher = new Prefetcher(inputs);
+  const prefetcher = new Prefetcher(inputs, options.readAhead);
   try {
     for (let inputIndex = 0; inputIndex < inputs.length; inputIndex++) {
       const input = inputs[inputIndex];
@@ -208,7 +228,7 @@ export async function scan(
       const replay = replayThen(headChunks, bytesDone ? undefined : bytes);
       // (The head is copied only when it spans chunks: a whole prefetched file is one chunk of up to megabytes.)
       const headBuf = headChunks.length === 1 ? headChunks[0] : Buffer.concat(headChunks);
-      const binaryReader = headBytes === 0 ? undefined : sniffBinary(options.readers, headBuf.subarray(0, SNIFF_CHARS), input.path);
+      const binaryReader = headBytes === 0 || input.range !== undefined ? undefined : sniffBinary(options.readers, headBuf.subarray(0, SNIFF_CHARS), input.path);
       if (binaryReader) {
         stats.filesRead++;
         stats.formats[binaryReader.format] = (stats.formats[binaryReader.format] ?? 0) + 1;
@@ -247,7 +267,7 @@ export async function scan(
         pending.push({ text: r.value, plain: piece.plain });
         head += r.value;
       }
-      if (head.trim().length === 0) {
+      if (head.trim().length === 0 && input.range === undefined) {
         if (!fileFailed) {
           if (head.length > 0) report({ code: INPUT.empty.code, severity: 'info', message: 'file holds only white space', file: input.path });
           stats.filesSkipped++;
@@ -256,9 +276,10 @@ export async function scan(
         finish();
         continue;
       }
-      let chosen: FormatReader | undefined;
+      // A stretch of a file is read by the reader that read the file's head (its own head is no file's head).
+      let chosen: FormatReader | undefined = input.range && options.readers.find((r): r is FormatReader => r.kind !== 'binary' && r.format === input.range?.format);
       let skipReason: string | undefined;
-      for (const reader of options.readers) {
+      for (const reader of chosen ? [] : options.readers) {
         if (reader.kind === 'binary') continue;
         const verdict = reader.sniff(head.slice(0, SNIFF_CHARS), input.path);
         if (verdict.kind === 'read') {
@@ -288,8 +309,10 @@ export async function scan(
         finish();
         continue;
       }
-      stats.filesRead++;
-      stats.formats[chosen.format] = (stats.formats[chosen.format] ?? 0) + 1;
+      if (!continuesFile(input)) {
+        stats.filesRead++;
+        stats.formats[chosen.format] = (stats.formats[chosen.format] ?? 0) + 1;
+      }
       const prefilter = prefilterFor(chosen);
       const plainness = new PlainRanges(options.readerOptions.maxRecordChars);
       let fileReader: FileReader | undefined = undefined;
@@ -339,6 +362,7 @@ export async function scan(
         emit,
         mayMatch,
         skipsRange,
+        firstLine: input.range?.firstLine,
       });
       for (const p of pending) {
         plainness.piece(p.text.length, p.plain);
@@ -353,6 +377,7 @@ export async function scan(
           progress();
         }
       }
+      endsBetweenRecords[inputIndex] = fileReader.betweenRecords?.() ?? false;
       fileReader.end();
       if (fileReader.flush) for (const ev of fileReader.flush()) onEvent(ev);
       finish();
@@ -363,7 +388,7 @@ export async function scan(
   }
   const findings = analytics.flatMap((a) => a.finish());
   stats.elapsedMs = performance.now() - started;
-  return { matches, findings, stats, context };
+  return { matches, findings, stats, context, endsBetweenRecords };
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import type { Event } from '../core/event.js';
 import { normalizeAzureActivity } from '../normalize/azure-activity.js';
-import { cloudRecordSplitter, NOT_JSON, parseJsonRecord } from './json-records.js';
+import { cloudRecordSplitter, firstLineIsObject, NOT_JSON, parseJsonRecord } from './json-records.js';
 import type { FileReader, FormatReader, ReadContext, SniffResult } from './types.js';
 
 /** Recognises Activity Log content from the first 64 KiB: an `operationName` beside an Activity Log identifier. */
@@ -29,11 +29,14 @@ export const azureActivityReader: FormatReader = {
   datasets: ['azure.activitylogs'],
   prefilterable: true,
   sniff: (head) => sniffAzureActivity(head),
+  // Storage exports (`PT1H.json`) hold a record per line.
+  splitsAtLineEnds: (head) => firstLineIsObject(head),
   open(ctx: ReadContext): FileReader {
     const splitter = cloudRecordSplitter(ctx);
     return {
       push: (text) => splitter.push(text),
       end: () => splitter.end(),
+      betweenRecords: () => splitter.betweenRecords(),
       parse(rec): Event[] {
         const value = parseJsonRecord(rec, ctx.report);
         if (value === NOT_JSON) return [];

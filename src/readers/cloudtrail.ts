@@ -12,7 +12,7 @@
 import { CloudTrailS3Splitter, parseS3Record, S3_FILE_START } from './cloudtrail-s3.js';
 import type { Event } from '../core/event.js';
 import { normalizeCloudTrail } from '../normalize/aws-cloudtrail.js';
-import { cloudRecordSplitter, NOT_JSON, parseJsonRecord } from './json-records.js';
+import { cloudRecordSplitter, firstLineIsObject, NOT_JSON, parseJsonRecord } from './json-records.js';
 import type { FileReader, FormatReader, ReadContext, SniffResult } from './types.js';
 
 const NO: SniffResult = { kind: 'no' };
@@ -53,13 +53,16 @@ export const cloudtrailReader: FormatReader = {
   datasets: ['aws.cloudtrail'],
   prefilterable: true,
   sniff: (head) => sniffCloudTrail(head),
+  // NDJSON (CloudWatch Logs and Firehose exports, Lake exports), not an S3 log file (one long document).
+  splitsAtLineEnds: (head) => !jsonHead(head)?.startsWith(S3_FILE_START) && firstLineIsObject(head),
   open(ctx: ReadContext): FileReader {
     // CloudTrail-written S3 files take the fast path (cloudtrail-s3.ts); anything else the general splitter.
-    let splitter: { push(text: string): void; end(): void } | undefined;
+    let splitter: { push(text: string): void; end(): void; betweenRecords?(): boolean } | undefined;
     let fast = false;
     let head = '';
     const choose = (text: string): { push(text: string): void; end(): void } => {
-      fast = text.startsWith(S3_FILE_START);
+      // (Only the file's own start decides: a later stretch of the file is read the way its start was.)
+      fast = (ctx.firstLine ?? 1) === 1 && text.startsWith(S3_FILE_START);
       splitter = fast
         ? new CloudTrailS3Splitter({ file: ctx.file, maxRecordChars: ctx.options.maxRecordChars, report: ctx.report, emit: ctx.emit, mayMatch: ctx.mayMatch, skipsRange: ctx.skipsRange })
         : cloudRecordSplitter(ctx);
@@ -81,6 +84,7 @@ export const cloudtrailReader: FormatReader = {
         if (head.length > 0) s.push(head);
         s.end();
       },
+      betweenRecords: () => (splitter === undefined ? head.trim() === '' : !fast && (splitter.betweenRecords?.() ?? false)),
       parse(rec): Event[] {
         const values = fast ? parseS3Record(rec.text) : undefined;
         if (values === undefined) {

@@ -67,6 +67,8 @@ export interface JsonRecordSplitterOptions {
   mayMatchLine?: (text: string, offset: number) => boolean;
   /** The engine's first look at a `{…}` line before it is cut out (`ReadContext.skipsRange`); with `mayMatchLine`. */
   skipsLine?: (text: string, start: number, end: number, offset: number) => boolean;
+  /** The file's line number of the text's first line (`ReadContext.firstLine`, default 1). */
+  firstLine?: number;
 }
 
 /** A push-driven splitter: feed decoded text in chunks of any size, then call `end`. */
@@ -75,6 +77,8 @@ export interface JsonRecordSplitter {
   push(text: string): void;
   /** Ends the input: emits a last NDJSON line without a newline, reports a truncated record or container. */
   end(): void;
+  /** True when the text so far ended at a line start between top-level values, nothing held (`FileReader.betweenRecords`). */
+  betweenRecords(): boolean;
 }
 
 /** The splitter of the cloud audit-log readers: the cloud containers, records the engine's prefilter rejects dropped. */
@@ -87,7 +91,24 @@ export function cloudRecordSplitter(ctx: ReadContext): JsonRecordSplitter {
     containerKeys: CLOUD_CONTAINER_KEYS,
     mayMatchLine: ctx.mayMatch,
     skipsLine: ctx.skipsRange,
+    firstLine: ctx.firstLine,
   });
+}
+
+/**
+ * True when a file's head starts (after a byte order mark and blank lines) with a line that holds one whole JSON
+ * object: the shape of NDJSON, whose files a reader may read in stretches cut at line ends.
+ */
+export function firstLineIsObject(head: string): boolean {
+  const s = head.replace(/^\uFEFF/, '').replace(/^\s+/, '');
+  const nl = s.indexOf('\n');
+  if (s.charCodeAt(0) !== 0x7b || nl === -1) return false;
+  try {
+    const v: unknown = JSON.parse(s.slice(0, nl));
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }
 
 /** Creates a splitter for one file. */
@@ -323,7 +344,9 @@ class Splitter implements JsonRecordSplitter {
   private seg = '';
   private base = 0; // absolute offset of seg[0]
   private consumed = 0; // absolute offset after the text handed to run()
-  private line = 1;
+  private line: number;
+  /** The text starts at the file's first character (a byte order mark may come first). */
+  private readonly atFileStart: boolean;
   private lineStart = 0; // absolute offset of the current line's first character
   private atLineStart = true; // nothing but blanks seen on the current line
   private nlc = -2; // cached index of the next newline in seg (-1: none left, -2: unknown)
@@ -381,6 +404,22 @@ class Splitter implements JsonRecordSplitter {
     this.keys = new Set(o.containerKeys);
     this.needles = o.containerKeys.map((k) => `"${k}"`);
     this.fastLimit = Math.max(1, Math.min(FAST_LINE_CHARS, o.maxRecordChars + 1));
+    this.line = o.firstLine ?? 1;
+    this.atFileStart = this.line === 1;
+  }
+
+  betweenRecords(): boolean {
+    return (
+      !this.ended &&
+      this.la === null &&
+      this.atLineStart &&
+      this.resync === R_OFF &&
+      this.lex === L_NONE &&
+      this.expect === X_TOP &&
+      this.frames.length === 0 &&
+      !this.recActive &&
+      this.topKind === T_NONE
+    );
   }
 
   push(text: string): void {
@@ -630,7 +669,7 @@ class Splitter implements JsonRecordSplitter {
         return i + 1;
       default:
         // A byte order mark is allowed before the first value (Windows tools write one); it is not a column.
-        if (c === 0xfeff && this.base + i === 0) {
+        if (c === 0xfeff && this.base + i === 0 && this.atFileStart) {
           this.lineStart = 1;
           return i + 1;
         }

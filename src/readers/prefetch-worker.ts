@@ -3,30 +3,11 @@
  * hands each back as a transferred buffer (no copy). Only `fs` and `zlib` run here, synchronously, so the scanning
  * thread spends nothing on either.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { parentPort } from 'node:worker_threads';
-import { gunzipOptions, type PrefetchReply, type PrefetchRequest } from './prefetch.js';
+import { fetchWholeSync, type PrefetchReply, type PrefetchRequest } from './prefetch.js';
 
 const port = parentPort;
 if (!port) throw new Error('prefetch-worker.js runs as a worker thread');
-
-/** The file's bytes if it still holds exactly `size` of them. */
-function readExactly(path: string, size: number): Buffer | undefined {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafeSlow(size + 1); // one byte more, to notice a file that grew
-    let got = 0;
-    while (got < buf.length) {
-      const n = readSync(fd, buf, got, buf.length - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === size ? buf.subarray(0, size) : undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * An ArrayBuffer starting with `b`, safe to transfer: `b`'s own when `b` starts it and it is not much larger (zlib's
@@ -41,18 +22,8 @@ function own(b: Buffer): ArrayBuffer {
 }
 
 port.on('message', (req: PrefetchRequest) => {
-  let reply: PrefetchReply;
-  try {
-    const raw = readExactly(req.path, req.size);
-    if (raw === undefined) {
-      reply = { index: req.index };
-    } else {
-      const gzip = raw[0] === 0x1f && raw[1] === 0x8b;
-      const out = gzip ? gunzipSync(raw, gunzipOptions(raw)) : raw;
-      reply = { index: req.index, bytes: own(out), length: out.length, bytesIn: raw.length, gzip };
-    }
-  } catch {
-    reply = { index: req.index }; // the streaming path will read it and say what is wrong
-  }
+  // Undefined: the streaming path will read the file and say what is wrong with it, if anything.
+  const got = fetchWholeSync(req.path, req.size);
+  const reply: PrefetchReply = got ? { index: req.index, bytes: own(got.bytes), length: got.bytes.length, bytesIn: got.bytesIn, gzip: got.gzip } : { index: req.index };
   port.postMessage(reply, reply.bytes ? [reply.bytes] : []);
 });

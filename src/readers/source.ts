@@ -23,6 +23,30 @@ export interface InputFile {
   size?: number;
   /** In-memory content (rule examples, tests): read instead of the path. */
   text?: string;
+  /**
+   * A stretch of the file, not the whole of it: its bytes from `range.start` up to `range.end`, cut at line ends and
+   * read with one reader (`range.format`) without sniffing. A large uncompressed file is scanned this way in pieces,
+   * side by side (`detect/parallel.ts`).
+   */
+  range?: FileRange;
+  /** The stretch's bytes, already read (handed over by the thread that cut the file into stretches). */
+  bytes?: Uint8Array;
+}
+
+/** Where a stretch of a file lies (see `InputFile.range`). */
+export interface FileRange {
+  /** Byte offsets in the file: the stretch is [start, end). */
+  start: number;
+  end: number;
+  /** The file's line number of the stretch's first line (1-based). */
+  firstLine: number;
+  /** The reader that read the file's head (`FormatReader.format`). */
+  format: string;
+}
+
+/** True for a stretch of a file that does not start at its first byte. */
+export function continuesFile(file: InputFile): boolean {
+  return file.range !== undefined && file.range.start > 0;
 }
 
 /**
@@ -158,6 +182,14 @@ export async function* openText(file: InputFile, report: Report, stats: ReadStat
  * read (and decompressed) whole by the read-ahead (`prefetch.ts`).
  */
 export async function* openBytes(file: InputFile, report: Report, stats: ReadStats, prefetched?: Prefetched): AsyncGenerator<Buffer> {
+  if (file.bytes !== undefined) {
+    // A stretch of an uncompressed file (magic numbers mean nothing in the middle of a file).
+    const buf = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+    stats.bytesIn += buf.length;
+    stats.bytesOut += buf.length;
+    if (buf.length > 0) yield buf;
+    return;
+  }
   if (prefetched) {
     stats.bytesIn += prefetched.bytesIn;
     stats.gzip = prefetched.gzip;
@@ -434,7 +466,8 @@ export async function* decodeText(
     }
     if (r.done) break;
     let buf = r.value;
-    if (firstChunk) {
+    // A stretch in the middle of a file: the file's start (binary content, byte order mark) is the first stretch's.
+    if (firstChunk && !continuesFile(file)) {
       firstChunk = false;
       if (looksBinary(buf)) {
         await chunks.return?.(undefined);

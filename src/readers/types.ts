@@ -69,6 +69,11 @@ export interface ReadContext {
    * closer" (`mayMatch` on the record's text). Calls for one text must come in increasing `start` order.
    */
   skipsRange?: (text: string, start: number, end: number, offset: number) => boolean;
+  /**
+   * The file's line number of the first line of the text this reader is given (default 1). Larger when the reader
+   * reads a stretch of a file that starts at a later line (see `FormatReader.splitsAtLineEnds`).
+   */
+  firstLine?: number;
 }
 
 /** The answer of `sniff`. */
@@ -94,6 +99,12 @@ export interface FileReader {
    * hold. Optional.
    */
   flush?(): Event[];
+  /**
+   * Asked after the last `push`, before `end`: true when the text so far ended at the start of a line, between
+   * top-level records, with nothing held back, so that a new reader could go on from there with the same result
+   * (see `FormatReader.splitsAtLineEnds`). Optional: readers without it are never read in stretches.
+   */
+  betweenRecords?(): boolean;
 }
 
 /** One text input format (JSON, syslog, CSV-like flow logs): the engine decodes UTF-8 before calling it. */
@@ -112,6 +123,13 @@ export interface FormatReader {
   sniff(head: string, path: string): SniffResult;
   /** Starts reading one file. */
   open(ctx: ReadContext): FileReader;
+  /**
+   * True when a file with this head (its first 64 KiB, decoded) may be read as consecutive stretches cut at line
+   * ends, each by its own `open` (with `ReadContext.firstLine`): one record per line, no state carried from line to
+   * line. The engine still checks at every cut that the stretch before it ended `betweenRecords`, and reads the
+   * file whole when one did not. Optional: readers without it are never read in stretches.
+   */
+  splitsAtLineEnds?(head: string): boolean;
 }
 
 /** What a binary reader gets for one file. */

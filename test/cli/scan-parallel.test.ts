@@ -1,6 +1,7 @@
 /**
  * Worker threads (`--jobs`): scanning with several workers gives exactly what one thread gives — the same alerts in
- * the same order, the same diagnostics in the same order, the same counters — whichever file finishes first.
+ * the same order, the same diagnostics in the same order, the same counters — whichever file (or stretch of an NDJSON
+ * file) finishes first.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,10 @@ function stable(a: Record<string, unknown>): unknown {
 test('--jobs 2 and --jobs 1 give the same alerts, diagnostics and summary', async () => {
   const inputs = ['examples/', 'test/fixtures/cloud', 'test/fixtures/devices', 'test/fixtures/reference-samples'];
   const one = await runCli(['scan', ...inputs, '--format', 'ndjson', '--ignore-unknown', '--no-state', '--jobs', '1']);
-  const two = await runCli(['scan', ...inputs, '--format', 'ndjson', '--ignore-unknown', '--no-state', '--jobs', '2'], { env: { MIRRORWATCH_PARALLEL_MIN_BYTES: '0' } });
+  const two = await runCli(['scan', ...inputs, '--format', 'ndjson', '--ignore-unknown', '--no-state', '--jobs', '2'], {
+    // Every file goes to the workers, and NDJSON files are cut into stretches of about 2 KB.
+    env: { MIRRORWATCH_PARALLEL_MIN_BYTES: '0', MIRRORWATCH_STRETCH_MIN_BYTES: '1', MIRRORWATCH_STRETCH_BYTES: '2048' },
+  });
   assert.equal(two.code, one.code);
   const a1 = parseNdjson(one.stdout).map(stable);
   const a2 = parseNdjson(two.stdout).map(stable);

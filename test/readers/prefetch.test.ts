@@ -22,7 +22,8 @@ async function drain(file: InputFile, prefetched?: Awaited<ReturnType<Prefetcher
   return { bytes: Buffer.concat(chunks).toString('latin1'), stats, diagnostics };
 }
 
-for (const thread of [false, true]) test(`read-ahead (${thread ? 'in its own thread' : 'on the thread pool'}) yields the same bytes, counters and diagnostics as streaming, file by file`, async () => {
+const MODES = { pool: 'on the thread pool', thread: 'in its own thread', inline: 'in the calling thread' } as const;
+for (const [mode, where] of Object.entries(MODES) as [keyof typeof MODES, string][]) test(`read-ahead (${where}) yields the same bytes, counters and diagnostics as streaming, file by file`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mw-prefetch-'));
   try {
     const records = (n: number) => `{"Records":[${Array.from({ length: n }, (_, i) => `{"eventVersion":"1.10","eventID":"e${i}","eventName":"DescribeInstances"}`).join(',')}]}`;
@@ -52,7 +53,7 @@ for (const thread of [false, true]) test(`read-ahead (${thread ? 'in its own thr
     writeFileSync(grown, records(3));
     inputs.push({ path: 'in-memory.json', mtimeMs: 0, text: records(1) });
 
-    const prefetcher = new Prefetcher(inputs, thread);
+    const prefetcher = new Prefetcher(inputs, mode);
     let wholeTaken = 0;
     try {
       for (let i = 0; i < inputs.length; i++) {
@@ -68,7 +69,7 @@ for (const thread of [false, true]) test(`read-ahead (${thread ? 'in its own thr
     // The good gzip, multi-member, plain, zip (named by openBytes) and gzip-of-nothing files came whole; the broken
     // gzip files, the empty and grown files and the in-memory input were streamed.
     assert.equal(wholeTaken, 5);
-    const again = new Prefetcher(inputs, thread);
+    const again = new Prefetcher(inputs, mode);
     const truncated = (await drain(inputs[3], await again.take(3))).diagnostics;
     again.close();
     assert.match(truncated[0]?.message ?? '', /truncated gzip data/);
