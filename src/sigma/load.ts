@@ -12,6 +12,7 @@ import type { CorrelationSection, FilterSection } from './correlation.js';
 import { parseCorrelationSection, parseFilterSection } from './correlation.js';
 import { listValues, sigmaDiagnostic } from './diagnostic-codes.js';
 import { parseDetection } from './detection.js';
+import { cachedLoad } from './parse-cache.js';
 import { resolveDetectionPlaceholders } from './placeholders.js';
 import { SIGMA_LEVELS, SIGMA_STATUSES } from './types.js';
 import type {
@@ -396,6 +397,12 @@ function orderRule(r: SigmaRule): SigmaRule {
 
 /** Loads every rule, correlation and filter of one file's text. */
 export function loadRuleText(text: string, file: string, options: LoadOptions = {}): LoadResult {
+  // The bundled rules come parsed from the build's cache (placeholder values given here change the result: parsed).
+  return (options.placeholders === undefined ? cachedLoad(text, file) : undefined) ?? parseRuleText(text, file, options);
+}
+
+/** `loadRuleText` without the parse cache (which this builds). */
+export function parseRuleText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const result: LoadResult = { rules: [], correlations: [], filters: [], diagnostics };
   for (const doc of parseRuleDocuments(text, file, (d) => diagnostics.push(d), options)) {
