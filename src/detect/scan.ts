@@ -316,9 +316,13 @@ export async function scan(
       const prefilter = prefilterFor(chosen);
       const plainness = new PlainRanges(options.readerOptions.maxRecordChars);
       let fileReader: FileReader | undefined = undefined;
+      // The stretch `mayMatch` last passed: a record that is that very text (an NDJSON line) is not checked again.
+      let vetted: string | undefined;
       const emit = (rec: RawRecord) => {
         stats.records++;
-        if (!prefilter.passAll && !prefilter.mayMatch(rec.text, plainness.isPlain(rec))) {
+        const seen = rec.text === vetted;
+        vetted = undefined;
+        if (!prefilter.passAll && !seen && !prefilter.mayMatch(rec.text, plainness.isPlain(rec))) {
           stats.recordsPrefiltered++;
           return;
         }
@@ -328,7 +332,10 @@ export async function scan(
       const mayMatch = prefilter.passAll
         ? undefined
         : (span: string, offset: number): boolean => {
-            if (prefilter.mayMatch(span, plainness.isPlain({ text: span, offset, origin: NO_ORIGIN }))) return true;
+            if (prefilter.mayMatch(span, plainness.isPlain({ text: span, offset, origin: NO_ORIGIN }))) {
+              vetted = span;
+              return true;
+            }
             stats.records++;
             stats.recordsPrefiltered++;
             return false;

@@ -212,7 +212,14 @@ class Evaluation {
 
   lowered(slot: number): Forms {
     if (this.lowGen[slot] !== this.gen) {
-      this.lowVal[slot] = lowerForms(this.forms(slot));
+      const memo = (this.target.lowerMemo ??= new Map());
+      const path = this.paths[slot];
+      let v = memo.get(path) as Forms | undefined;
+      if (v === undefined) {
+        v = lowerForms(this.forms(slot));
+        memo.set(path, v);
+      }
+      this.lowVal[slot] = v;
       this.lowGen[slot] = this.gen;
     }
     return this.lowVal[slot];

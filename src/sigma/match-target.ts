@@ -12,6 +12,11 @@ export interface MatchTarget {
   get(path: string): unknown;
   /** The texts keyword searches look in (each keyword must occur in one of them). */
   keywords(): readonly string[];
+  /**
+   * Filled by the matcher, not by the target's maker: the lower-cased text forms of each path looked up, shared by
+   * every rule evaluated on this target (a dozen rules reading `eventName` lower-case it once).
+   */
+  lowerMemo?: Map<string, unknown>;
 }
 
 /**
