@@ -20,6 +20,7 @@ import { createGunzip } from 'node:zlib';
 import { JQ_FILTER } from './peers.js';
 import { filesUnder, have, median, q, repeat, runShell, size, type RunResult } from './tools.js';
 import { repoPath } from '../test/helpers/paths.js';
+import { loadRuleSet } from '../src/detect/rule-set.js';
 
 interface Options {
   records: number;
@@ -192,7 +193,10 @@ async function main(): Promise<void> {
   const scanNdFull = `${CLI} scan ${q(nd)} --format ndjson --min-level informational -q --no-state`;
   const rowsB: Row[] = [];
   rowsB.push(await measure('mirrorwatch, AWS rules', scanNd, o.runs, (out) => check(mirrorwatchIds(out))));
-  rowsB.push(await measure('mirrorwatch, full pack (26 rules)', scanNdFull, o.runs, (out) => check(mirrorwatchIds(out))));
+  const packRules = (await loadRuleSet([repoPath('rules')], () => undefined)).length;
+  rowsB.push(await measure(`mirrorwatch, full pack (${packRules} rules)`, scanNdFull, o.runs, (out) => check(mirrorwatchIds(out))));
+  const jobsB = Math.max(2, availableParallelism());
+  rowsB.push(await measure(`mirrorwatch, full pack, --jobs ${jobsB} (stretches side by side)`, `${scanNdFull} --jobs ${jobsB}`, o.runs, (out) => check(mirrorwatchIds(out))));
   if (have('rg')) rowsB.push(await measure('rg -c -i trafficmirror', `rg -c -i trafficmirror ${q(nd)} || true`, o.runs, (out) => `${out.trim() || 0} lines`));
   rowsB.push(await measure('DuckDB read_json_objects + the same filter', `node ${q(repoPath('dist', 'bench', 'duckdb-query.js'))} ndjson ${q(nd)}`, o.runs, (out) => check(idSet(out))));
   if (have('jq')) rowsB.push(await measure('jq (the same filter)', `jq -r ${q(JQ_FILTER)} ${q(nd)}`, 1, (out) => check(idSet(out))));
@@ -206,7 +210,7 @@ async function main(): Promise<void> {
   const manyDir = join(CORPUS, 'rules-1000');
   writeGeneratedPack(manyDir, 1000);
   const rowsC: Row[] = [];
-  rowsC.push(await measure('bundled pack (26 rules)', scanNdFull, o.runs, (out) => check(mirrorwatchIds(out))));
+  rowsC.push(await measure(`bundled pack (${packRules} rules)`, scanNdFull, o.runs, (out) => check(mirrorwatchIds(out))));
   rowsC.push(
     await measure(
       'bundled pack + 1,000 generated CloudTrail rules',
@@ -227,6 +231,8 @@ async function main(): Promise<void> {
   const bigBytes = filesUnder(CORPUS).find((f) => f.path === big)?.size ?? 0;
   const one = await runShell(`${CLI} scan ${q(big)} --format ndjson -q --no-state > /dev/null`);
   mem.push(`| one NDJSON file | ${size(bigBytes)} | ${(one.wallMs / 1000).toFixed(1)} s | ${Math.round(one.rssKb / 1024)} MB |`);
+  const oneJobs = await runShell(`${CLI} scan ${q(big)} --format ndjson -q --no-state --jobs ${jobsB} > /dev/null`);
+  mem.push(`| the same, \`--jobs ${jobsB}\` (stretches) | ${size(bigBytes)} | ${(oneJobs.wallMs / 1000).toFixed(1)} s | ${Math.round(oneJobs.rssKb / 1024)} MB |`);
   const small = await runShell(`${CLI} scan ${q(dir)} --format ndjson -q --ignore-unknown --no-state > /dev/null`);
   mem.push(`| archive A | ${size(rawBytes)} | ${(small.wallMs / 1000).toFixed(1)} s | ${Math.round(small.rssKb / 1024)} MB |`);
   if (o.big) {
