@@ -61,13 +61,17 @@ export const PARALLEL_MIN_BYTES = Number(process.env.MIRRORWATCH_PARALLEL_MIN_BY
  * `MIRRORWATCH_STRETCH_MIN_BYTES` and `MIRRORWATCH_STRETCH_BYTES` override the sizes; tests make them small).
  */
 export const STRETCH_MIN_BYTES = Number(process.env.MIRRORWATCH_STRETCH_MIN_BYTES ?? 64 * 1024 * 1024);
-/** Bytes per stretch: each is cut at the last line end within this many bytes (or after, for a longer line). */
-export const STRETCH_BYTES = Number(process.env.MIRRORWATCH_STRETCH_BYTES ?? 8 * 1024 * 1024);
+/**
+ * Bytes per stretch: each is cut at the last line end within this many bytes (or after, for a longer line). Measured
+ * on a 2.24 GB NDJSON file with two threads: 8 MB stretches peaked at 390 MB RSS, 2 MB ones at 250 MB, and ran faster.
+ */
+export const STRETCH_BYTES = Number(process.env.MIRRORWATCH_STRETCH_BYTES ?? 2 * 1024 * 1024);
 
 /**
  * The default number of scanning threads: half the machine's available parallelism. A thread scanning whole
  * compressed files keeps about one more core busy inflating (its read-ahead thread), so on two cores one thread is
- * faster than two; and on this two-core machine two threads on one uncompressed file were slower than one too
+ * faster than two. On one uncompressed NDJSON file two threads win only when it is large: on two cores, 2.9 s
+ * against 3.3 s on 2.24 GB, but 1.25 s against 1.05 s on 560 MB, where starting a worker costs more than it saves
  * (measured: `bench/RESULTS.md`).
  */
 export function defaultJobs(): number {
