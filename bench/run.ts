@@ -129,7 +129,8 @@ function fmtRow(r: Row, bytes: number, records: number, base?: Row): string {
   const ms = median(r.runs.map((x) => x.wallMs));
   const rss = Math.max(...r.runs.map((x) => x.rssKb));
   const ratio = base ? `${(ms / median(base.runs.map((x) => x.wallMs))).toFixed(2)}×` : '';
-  return `| ${r.tool} | ${(ms / 1000).toFixed(2)} s | ${((bytes / 1e6) / (ms / 1000)).toFixed(0)} MB/s | ${Math.round(records / (ms / 1000)).toLocaleString('en-US')} | ${rss ? `${Math.round(rss / 1024)} MB` : 'n/a'} | ${ratio} | ${r.answer} |`;
+  // (A `|` in a cell, as in `zcat | jq`, would end it.)
+  return `| ${r.tool.replaceAll('|', '\\|')} | ${(ms / 1000).toFixed(2)} s | ${((bytes / 1e6) / (ms / 1000)).toFixed(0)} MB/s | ${Math.round(records / (ms / 1000)).toLocaleString('en-US')} | ${rss ? `${Math.round(rss / 1024)} MB` : 'n/a'} | ${ratio} | ${r.answer} |`;
 }
 
 async function measure(tool: string, script: string, runs: number, check: (out: string) => string): Promise<Row> {

@@ -295,11 +295,22 @@ export async function scanParallel(
         await rescan(inputs[nextFile]);
       }
       nextFile++;
-      if (options.onProgress) {
-        stats.elapsedMs = performance.now() - started;
-        options.onProgress(stats);
-      }
     }
+  };
+  /**
+   * The progress line counts units as their results arrive (a file in stretches is taken only once all are in, which
+   * for one large file would be the end), at most five times a second.
+   */
+  const seen = emptyStats(inputs.length);
+  let shownAt = 0;
+  const arrived = (r: FileResult) => {
+    if (!options.onProgress) return;
+    addStats(seen, r.stats);
+    const now = performance.now();
+    if (now - shownAt < 200) return;
+    shownAt = now;
+    seen.elapsedMs = now - started;
+    options.onProgress(seen);
   };
 
   const units = unitsOf(inputs, readers, plans);
@@ -357,7 +368,9 @@ export async function scanParallel(
       while (!failed && ready === 0) {
         const next = await nextUnit();
         if (next === undefined) break;
-        results[next.index] = await scanUnit(own, datasets, next.index, next.unit.input);
+        const result = await scanUnit(own, datasets, next.index, next.unit.input);
+        results[next.index] = result;
+        arrived(result);
         deliver();
         // Let the workers' messages in between units (a unit is scanned without yielding to the event loop).
         await new Promise((r) => setImmediate(r));
@@ -397,6 +410,7 @@ export async function scanParallel(
           case 'result':
             inHand--;
             results[msg.result.index] = msg.result;
+            arrived(msg.result);
             deliver();
             run();
             return;
