@@ -58,28 +58,40 @@ export class CloudTrailS3Splitter {
       this.started = true;
       this.buf = text.slice(FILE_START_RECORD);
       this.base = FILE_START_RECORD;
-    } else {
-      this.buf = this.buf.length === 0 ? text : this.buf + text;
+      this.cut(false, 0);
+      return;
     }
-    this.cut(false);
+    const held = this.buf;
+    const next = held.length === 0 || this.oversized ? -1 : firstRecordAfterHeld(held, text);
+    if (next === -1) {
+      this.buf = held.length === 0 ? text : held + text;
+      this.cut(false, 0);
+      return;
+    }
+    // The record held from the last chunk ends in this one, before `next`: only that record is joined, and the chunk
+    // itself is cut where it is, never copied into a longer string (a copy of every chunk, and twice the garbage).
+    this.emitRange(held + text.slice(0, next - 1), 0, held.length + next - 1);
+    this.base += held.length;
+    this.buf = text;
+    this.cut(false, next);
   }
 
   /** Ends the input: the last record, or a truncation report. */
   end(): void {
-    this.cut(true);
+    this.cut(true, 0);
   }
 
   private origin(offset: number): Origin {
     return { file: this.o.file, line: this.line, column: offset - this.lineStart + 1, record: this.index };
   }
 
-  /** Cuts every complete record out of `buf`; at the end also the last one. */
-  private cut(final: boolean): void {
+  /** Cuts every complete record out of `buf`, the first starting at `from`; at the end also the last one. */
+  private cut(final: boolean, from: number): void {
     const buf = this.buf;
     // Positions, not slices: `pos` is where the current record starts in `buf`. The next document marker is found
     // once per call and searched again only after it is passed, so the work stays linear in the text.
-    let pos = 0;
-    let doc = nextDocument(buf, 1);
+    let pos = from;
+    let doc = nextDocument(buf, pos + 1);
     for (;;) {
       const next = nextRecord(buf, pos + 1);
       if (next !== -1 && (doc === -1 || next < doc)) {
@@ -163,6 +175,20 @@ export class CloudTrailS3Splitter {
       this.lineStart = this.base + i + 1;
     }
   }
+}
+
+/**
+ * Where the first record of `text` starts when it is plainly the one after the record `held` over from the previous
+ * chunk: the first `{"eventVersion":"` in `text` with a comma before it, when no record or document marker lies
+ * across the two or before it (then `cut` on the two joined would end the held record at the same comma). Otherwise
+ * -1: the caller joins the two, as always before.
+ */
+function firstRecordAfterHeld(held: string, text: string): number {
+  let at = text.indexOf(RECORD_KEY, 1);
+  while (at !== -1 && text.charCodeAt(at - 1) !== 0x2c /* , */) at = text.indexOf(RECORD_KEY, at + 1);
+  if (at === -1) return -1;
+  const around = held.slice(-RECORD_START.length) + text.slice(0, at);
+  return around.indexOf(RECORD_KEY) === -1 && around.indexOf(DOC_START) === -1 ? at : -1;
 }
 
 /** Where the next `,{"eventVersion":"` record marker starts in `buf` at or after `from`, or -1. */
