@@ -253,7 +253,7 @@ export async function scan(
         continue;
       }
       const piece: PieceInfo = { plain: false, index: 0 };
-      const text = decodeText(replay, input, report, piece);
+      const text = decodeText(replay, input, report, piece, prefetched?.ascii === true);
       // Gather the head for sniffing.
       let head = '';
       const pending: { text: string; plain: boolean }[] = [];

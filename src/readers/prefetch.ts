@@ -27,6 +27,8 @@ export interface Prefetched {
   /** Bytes read from disk. */
   bytesIn: number;
   gzip: boolean;
+  /** True when the read-ahead thread found every byte ASCII (the scanning thread then need not check). */
+  ascii?: boolean;
 }
 
 /** Files up to this size on disk are read whole. */
@@ -65,6 +67,7 @@ export interface PrefetchReply {
   length?: number;
   bytesIn?: number;
   gzip?: boolean;
+  ascii?: boolean;
 }
 
 /**
@@ -80,7 +83,7 @@ class FetchThread {
     this.worker.on('message', (m: PrefetchReply) => {
       const done = this.waiting.get(m.index);
       this.waiting.delete(m.index);
-      done?.(m.bytes === undefined ? undefined : { bytes: Buffer.from(m.bytes, 0, m.length), bytesIn: m.bytesIn as number, gzip: m.gzip as boolean });
+      done?.(m.bytes === undefined ? undefined : { bytes: Buffer.from(m.bytes, 0, m.length), bytesIn: m.bytesIn as number, gzip: m.gzip as boolean, ascii: m.ascii === true });
       if (this.waiting.size === 0) this.worker.unref();
     });
     // A thread that cannot start or dies leaves every file to the streaming path.

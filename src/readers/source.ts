@@ -449,6 +449,8 @@ export async function* decodeText(
   file: InputFile,
   report: Report,
   info: PieceInfo = { plain: false, index: 0 },
+  /** Every byte is known to be ASCII (the read-ahead thread checked the whole file): pieces are not checked again. */
+  allAscii = false,
 ): AsyncGenerator<string> {
   let offset = 0;
   let carry: Buffer | undefined;
@@ -495,7 +497,7 @@ export async function* decodeText(
         if (end === start) end = Math.min(whole.length, start + TEXT_PIECE_BYTES);
       }
       const piece = whole.subarray(start, end);
-      const ascii = isAscii(piece);
+      const ascii = allAscii || isAscii(piece);
       if (!ascii && !isUtf8(piece)) {
         if (invalidAt < 0) invalidAt = offset + firstInvalidUtf8(piece);
         invalidChunks++;
