@@ -1,9 +1,9 @@
 /**
  * Scanning across worker threads. The work is cut into units: whole files, and stretches of large uncompressed
- * NDJSON files (cut at line ends, so one 2 GB file keeps every core busy too). Units are handed out to the workers
- * two at a time (each worker loads the same rules and runs `scan()` on its unit), and their results are merged in
- * input order, so alerts, diagnostics and analytics see exactly what a single-threaded scan would, whatever finished
- * first.
+ * NDJSON files (cut at line ends, so that one 2 GB file keeps every core busy too). Each worker compiles the rules it
+ * is sent (parsed, not as YAML) and runs `scan()` on one unit after another, with a second unit queued so it never
+ * waits; until the first worker is ready, this thread scans units itself. Results are merged in input order, so
+ * alerts, diagnostics and analytics see exactly what a single-threaded scan would, whatever finished first.
  *
  * Stretches: this thread reads the file in pieces of `STRETCH_BYTES`, cuts each after its last line end, counts its
  * lines (so a stretch's reader numbers lines as the file does) and hands the bytes over (transferred, not copied).
@@ -25,9 +25,8 @@ import { INPUT } from '../readers/input-diagnostic-codes.js';
 import { looksBinary, type InputFile } from '../readers/source.js';
 import type { FormatReader } from '../readers/types.js';
 import type { ActiveRule } from './active-rule.js';
-import type { AnalyticFinding } from './analytic.js';
+import type { Analytic, AnalyticFinding } from './analytic.js';
 import { ActionContext, scan, type Match, type ScanOptions, type ScanStats } from './scan.js';
-import type { Analytic } from './analytic.js';
 import type { ParsedRuleFiles } from './rule-set.js';
 import { scanUnit, type FileResult } from './scan-unit.js';
 import type { FieldAliases } from './target.js';
@@ -222,9 +221,9 @@ async function* unitsOf(inputs: readonly InputFile[], readers: readonly (FormatR
 }
 
 /**
- * Scans `inputs` with worker threads. `options` must be the main thread's view of the same rule set the workers
- * load from `setup.ruleSources` (matches are mapped back to its `ActiveRule`s by id). Diagnostics are reported file
- * by file, in input order. `jobs`: the number of workers; 1 means scanning in this thread.
+ * Scans `inputs` with worker threads. `options` must be the main thread's view of the rules the workers compile
+ * from `setup.rules` (matches are mapped back to its `ActiveRule`s by id). Diagnostics are reported file by file, in
+ * input order. `jobs`: the number of workers; 1 means scanning in this thread.
  */
 export async function scanParallel(
   inputs: readonly InputFile[],
@@ -236,11 +235,10 @@ export async function scanParallel(
   if (inputs.some((i) => i.path === '-' || i.text !== undefined) || jobs <= 1) return inThisThread();
   const readers = await Promise.all(inputs.map((i) => stretchReader(i, options)));
   const stretched = readers.some((r) => r !== undefined);
-  const threads = jobs;
-  // Each worker loads and compiles the rules itself (tens of milliseconds for the bundled pack, seconds for a
-  // thousand rules): below a few dozen megabytes of input that costs more than it saves.
+  // A worker takes a tenth of a second or more to start and compile the rules: below a few dozen megabytes of input
+  // that costs more than it saves.
   const bytes = inputs.reduce((sum, i) => sum + (i.size ?? 0), 0);
-  if (threads <= 1 || (!stretched && (inputs.length <= 1 || bytes < PARALLEL_MIN_BYTES))) return inThisThread();
+  if (!stretched && (inputs.length <= 1 || bytes < PARALLEL_MIN_BYTES)) return inThisThread();
   const work = { units: 0, stretches: 0, rescanned: 0 };
 
   const started = performance.now();
@@ -378,7 +376,7 @@ export async function scanParallel(
       deliver();
     };
     void local().catch((err: unknown) => fail(err as Error));
-    for (let k = 0; k < threads; k++) {
+    for (let k = 0; k < jobs; k++) {
       const w = new Worker(SCAN_WORKER);
       pool.push(w);
       let inHand = 0;
