@@ -30,8 +30,7 @@ function jsonHead(head: string): string | undefined {
  * contrib#43737 lists the members), and no `Records`.
  */
 function isDigest(s: string): boolean {
-  // (The plain search first: every CloudTrail file's head is asked, and the pattern scans all 64 KiB when absent.)
-  return s.indexOf('"digestStartTime"') !== -1 && /"digestStartTime"\s*:/.test(s) && /"(?:logFiles|digestS3Object)"\s*:/.test(s) && !/"Records"\s*:/.test(s);
+  return /"digestStartTime"\s*:/.test(s) && /"(?:logFiles|digestS3Object)"\s*:/.test(s) && !/"Records"\s*:/.test(s);
 }
 
 /** An `eventSource` naming an AWS service (any casing of the key: Lake columns are lower case). */
