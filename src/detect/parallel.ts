@@ -26,7 +26,7 @@ import { looksBinary, type InputFile } from '../readers/source.js';
 import type { FormatReader } from '../readers/types.js';
 import type { ActiveRule } from './active-rule.js';
 import type { Analytic, AnalyticFinding } from './analytic.js';
-import { ActionContext, scan, type Match, type ScanOptions, type ScanStats } from './scan.js';
+import { ActionContext, scan, SNIFF_CHARS, sniffText, type Match, type ScanOptions, type ScanStats } from './scan.js';
 import type { ParsedRuleFiles } from './rule-set.js';
 import { scanUnit, type FileResult } from './scan-unit.js';
 import type { FieldAliases } from './target.js';
@@ -95,9 +95,8 @@ function emptyStats(files: number): ScanStats {
   return { files, filesRead: 0, filesSkipped: 0, filesFailed: 0, bytesIn: 0, bytesOut: 0, records: 0, recordsPrefiltered: 0, events: 0, matches: 0, formats: {}, elapsedMs: 0 };
 }
 
-/** Bytes of a file's head decoded for sniffing: enough for the 64 Ki characters `scan()` sniffs, whatever they are. */
-const HEAD_BYTES = 256 * 1024;
-const SNIFF_CHARS = 64 * 1024;
+/** Bytes of a file's head decoded for sniffing: enough for the characters `scan()` sniffs, whatever they are. */
+const HEAD_BYTES = 4 * SNIFF_CHARS;
 
 /**
  * The reader that will read `input`, when the file is large, uncompressed, and of a shape its reader may read in
@@ -123,13 +122,8 @@ async function stretchReader(input: InputFile, options: ScanOptions): Promise<Fo
   if (head.length === 0 || looksBinary(head)) return undefined;
   const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
   const text = head.subarray(bom).toString('utf8').slice(0, SNIFF_CHARS);
-  for (const reader of options.readers) {
-    if (reader.kind === 'binary') continue;
-    const verdict = reader.sniff(text, input.path);
-    if (verdict.kind === 'skip') return undefined;
-    if (verdict.kind === 'read') return reader.splitsAtLineEnds?.(text) === true ? reader : undefined;
-  }
-  return undefined;
+  const reader = sniffText(options.readers, text, input.path)?.reader;
+  return reader?.splitsAtLineEnds?.(text) === true ? reader : undefined;
 }
 
 /**

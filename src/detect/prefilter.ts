@@ -89,26 +89,11 @@ export function buildPrefilter(literalSets: readonly (readonly string[] | null)[
   }
   if (pieces.size > REGEX_MAX_NEEDLES * 4) {
     // Many rules: one automaton, whose cost per character does not grow with the number of literals.
-    const list = [...pieces];
-    const automaton = new LiteralAutomaton(list);
-    const seek = skipOrAutomaton(list, automaton);
-    return {
-      mayMatch: (text, plain = false) => automaton.test(text, plain),
-      nextHit: (text, from) => seek.nextHit(text, from),
-      description: `Aho-Corasick automaton over ${pieces.size} literal piece(s) (${automaton.states} states)`,
-      passAll: false,
-    };
+    return automatonPrefilter([...pieces], (states) => `Aho-Corasick automaton over ${pieces.size} literal piece(s) (${states} states)`);
   }
   const needles = coverPieces([...pieces]);
   if (needles.length > REGEX_MAX_NEEDLES) {
-    const automaton = new LiteralAutomaton(needles);
-    const seek = skipOrAutomaton(needles, automaton);
-    return {
-      mayMatch: (text, plain = false) => automaton.test(text, plain),
-      nextHit: (text, from) => seek.nextHit(text, from),
-      description: `Aho-Corasick automaton over ${needles.length} search string(s) covering ${pieces.size} literal piece(s)`,
-      passAll: false,
-    };
+    return automatonPrefilter(needles, () => `Aho-Corasick automaton over ${needles.length} search string(s) covering ${pieces.size} literal piece(s)`);
   }
   // Letters as [Aa] classes (`caselessPattern`): V8 skips ahead through them faster than with the `i` flag.
   const alternation = needles.map(caselessPattern).join('|');
@@ -174,9 +159,19 @@ function equalsCaseless(text: string, at: number, lower: string): boolean {
   return true;
 }
 
-/** The skipping search when every needle is long enough for it to skip, else the automaton. */
-function skipOrAutomaton(needles: readonly string[], automaton: LiteralAutomaton): { nextHit(text: string, from: number): number } {
-  return needles.every((n) => n.length >= SkipSearch.MIN_WINDOW && isAscii(n)) ? new SkipSearch(needles) : automaton;
+/**
+ * A prefilter over an automaton of `needles`; the next hit is found by the skipping search when every needle is long
+ * enough for it to skip, else by the automaton.
+ */
+function automatonPrefilter(needles: readonly string[], describe: (states: number) => string): Prefilter {
+  const automaton = new LiteralAutomaton(needles);
+  const seek: { nextHit(text: string, from: number): number } = needles.every((n) => n.length >= SkipSearch.MIN_WINDOW && isAscii(n)) ? new SkipSearch(needles) : automaton;
+  return {
+    mayMatch: (text, plain = false) => automaton.test(text, plain),
+    nextHit: (text, from) => seek.nextHit(text, from),
+    description: describe(automaton.states),
+    passAll: false,
+  };
 }
 
 /**

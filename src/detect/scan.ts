@@ -16,10 +16,8 @@ import { buildPrefilter, PASS_ALL, type Prefilter } from './prefilter.js';
 import { eventTarget, type FieldAliases } from './target.js';
 import { RULE_INDEX_MIN_RULES, RuleIndex } from './rule-index.js';
 
-const NO_ORIGIN = { file: '' };
-
 /** How many characters of a file the format sniffers see. */
-const SNIFF_CHARS = 64 * 1024;
+export const SNIFF_CHARS = 64 * 1024;
 
 /** One rule matching one event. */
 export interface Match {
@@ -277,20 +275,9 @@ export async function scan(
         continue;
       }
       // A stretch of a file is read by the reader that read the file's head (its own head is no file's head).
-      let chosen: FormatReader | undefined = input.range && options.readers.find((r): r is FormatReader => r.kind !== 'binary' && r.format === input.range?.format);
-      let skipReason: string | undefined;
-      for (const reader of chosen ? [] : options.readers) {
-        if (reader.kind === 'binary') continue;
-        const verdict = reader.sniff(head.slice(0, SNIFF_CHARS), input.path);
-        if (verdict.kind === 'read') {
-          chosen = reader;
-          break;
-        }
-        if (verdict.kind === 'skip') {
-          skipReason = verdict.reason;
-          break;
-        }
-      }
+      const sniffed = input.range ? undefined : sniffText(options.readers, head, input.path);
+      const chosen = input.range ? options.readers.find((r): r is FormatReader => r.kind !== 'binary' && r.format === input.range?.format) : sniffed?.reader;
+      const skipReason = sniffed?.skip;
       if (!chosen) {
         if (skipReason !== undefined) {
           report({ code: INPUT.skipped.code, severity: 'info', message: skipReason, file: input.path });
@@ -322,17 +309,18 @@ export async function scan(
         stats.records++;
         const seen = rec.text === vetted;
         vetted = undefined;
-        if (!prefilter.passAll && !seen && !prefilter.mayMatch(rec.text, plainness.isPlain(rec))) {
+        const plain = plainness.isPlain(rec);
+        if (!prefilter.passAll && !seen && !prefilter.mayMatch(rec.text, plain)) {
           stats.recordsPrefiltered++;
           return;
         }
-        const mask = ruleIndex?.select(rec.text, plainness.isPlain(rec));
+        const mask = ruleIndex?.select(rec.text, plain);
         for (const ev of (fileReader as FileReader).parse(rec)) onEvent(ev, mask);
       };
       const mayMatch = prefilter.passAll
         ? undefined
         : (span: string, offset: number): boolean => {
-            if (prefilter.mayMatch(span, plainness.isPlain({ text: span, offset, origin: NO_ORIGIN }))) {
+            if (prefilter.mayMatch(span, plainness.isPlainSpan(offset, span.length))) {
               vetted = span;
               return true;
             }
@@ -440,9 +428,12 @@ export class PlainRanges {
 
   /** True when the record's text lies wholly in plain pieces (unknown offset: false). */
   isPlain(rec: RawRecord): boolean {
-    if (rec.offset === undefined) return false;
-    const start = rec.offset;
-    const end = start + rec.text.length;
+    return rec.offset !== undefined && this.isPlainSpan(rec.offset, rec.text.length);
+  }
+
+  /** True when the `length` characters from `start` lie wholly in plain pieces. */
+  isPlainSpan(start: number, length: number): boolean {
+    const end = start + length;
     const r = this.ranges;
     for (let k = r.length - 2; k >= 0; k -= 2) {
       if (r[k + 1] <= start) return true; // this range and all before it end before the record
@@ -460,6 +451,21 @@ async function* replayThen(head: Buffer[], rest: AsyncGenerator<Buffer> | undefi
   } finally {
     await rest?.return(undefined);
   }
+}
+
+/**
+ * The text reader that claims a file from its decoded head (the first that says `read`), or the reason the first
+ * reader that says `skip` gives; undefined when none recognises it. Readers are asked in order.
+ */
+export function sniffText(readers: readonly AnyFormatReader[], head: string, path: string): { reader: FormatReader; skip?: undefined } | { reader?: undefined; skip: string } | undefined {
+  const sample = head.slice(0, SNIFF_CHARS);
+  for (const reader of readers) {
+    if (reader.kind === 'binary') continue;
+    const verdict = reader.sniff(sample, path);
+    if (verdict.kind === 'read') return { reader };
+    if (verdict.kind === 'skip') return { skip: verdict.reason };
+  }
+  return undefined;
 }
 
 /** The binary reader that claims a file from its first bytes, if any. */

@@ -46,6 +46,11 @@ export function gunzipOptions(buf: Buffer): { chunkSize: number; maxOutputLength
   return { chunkSize: Math.min(Math.max(isize + 1024, 64 * 1024), 64 * 1024 * 1024), maxOutputLength: WHOLE_OUTPUT_MAX_BYTES };
 }
 
+/** A gzip member starts with these two bytes (RFC 1952 §2.3.1). */
+function isGzip(buf: Buffer): boolean {
+  return buf[0] === 0x1f && buf[1] === 0x8b;
+}
+
 function gunzipWhole(buf: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     gunzip(buf, gunzipOptions(buf), (err, out) => (err ? reject(err) : resolve(out)));
@@ -156,7 +161,7 @@ export function fetchWholeSync(path: string, size: number): Prefetched | undefin
   try {
     const raw = readWholeSync(path, size);
     if (raw === undefined) return undefined;
-    const gzip = raw[0] === 0x1f && raw[1] === 0x8b;
+    const gzip = isGzip(raw);
     return { bytes: gzip ? gunzipSync(raw, gunzipOptions(raw)) : raw, bytesIn: raw.length, gzip };
   } catch {
     return undefined; // the streaming path will read it and say what is wrong
@@ -169,8 +174,8 @@ async function fetchWhole(file: InputFile): Promise<Prefetched | undefined> {
     const raw = await readWhole(file.path, file.size as number);
     // A file that grew or shrank since it was listed: the streaming path sees it as it is now.
     if (raw === undefined) return undefined;
-    if (raw[0] === 0x1f && raw[1] === 0x8b) return { bytes: await gunzipWhole(raw), bytesIn: raw.length, gzip: true };
-    return { bytes: raw, bytesIn: raw.length, gzip: false };
+    const gzip = isGzip(raw);
+    return { bytes: gzip ? await gunzipWhole(raw) : raw, bytesIn: raw.length, gzip };
   } catch {
     return undefined;
   }

@@ -182,19 +182,14 @@ export async function* openText(file: InputFile, report: Report, stats: ReadStat
  * read (and decompressed) whole by the read-ahead (`prefetch.ts`).
  */
 export async function* openBytes(file: InputFile, report: Report, stats: ReadStats, prefetched?: Prefetched): AsyncGenerator<Buffer> {
-  if (file.bytes !== undefined) {
-    // A stretch of an uncompressed file (magic numbers mean nothing in the middle of a file).
-    const buf = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
-    stats.bytesIn += buf.length;
-    stats.bytesOut += buf.length;
-    if (buf.length > 0) yield buf;
-    return;
-  }
-  if (prefetched) {
-    stats.bytesIn += prefetched.bytesIn;
-    stats.gzip = prefetched.gzip;
-    const buf = prefetched.bytes;
-    if (!prefetched.gzip) {
+  // A stretch of an uncompressed file, handed over already read, is a whole buffer too.
+  const whole = file.bytes !== undefined ? { bytes: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength), bytesIn: file.bytes.byteLength, gzip: false } : prefetched;
+  if (whole) {
+    stats.bytesIn += whole.bytesIn;
+    stats.gzip = whole.gzip;
+    const buf = whole.bytes;
+    // (Magic numbers mean nothing in the middle of a file.)
+    if (!whole.gzip && file.bytes === undefined) {
       const other = MAGIC.find((m) => startsWith(buf, m.bytes));
       if (other) {
         report(unsupportedCompression(other.name, file.path));

@@ -374,9 +374,10 @@ function compileValue(v: SigmaValue, keyword: boolean, slotOf: (path: string) =>
       return textTest(display, false, keyword ? (s) => s.includes(text) : (s) => s === text);
     }
     case 'regex': {
-      const re = new RegExp(v.pattern, regexFlags(v));
+      const flags = regexFlags(v);
+      const re = new RegExp(v.pattern, flags);
       // A literal every match contains is looked for first: most strings lack it (`regex-literals.ts`).
-      const guard = regexGuard(v.pattern, regexFlags(v));
+      const guard = regexGuard(v.pattern, flags);
       return textTest(display, true, guard ? (s) => guard(s) && re.test(s) : (s) => re.test(s));
     }
     case 'cidr': {
